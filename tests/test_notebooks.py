@@ -1,0 +1,65 @@
+"""Every notebook in nbs/ is a test: each runs top to bottom in its own process with nbdev's own test machinery."""
+import json, subprocess, sys, textwrap
+from pathlib import Path
+import pytest
+from nbdev.config import get_config
+from nbdev.doclinks import nbglob
+
+ROOT = Path(__file__).resolve().parents[1]
+CFG = get_config(path=ROOT)
+
+def notebooks(path=CFG.nbs_path):
+    "The notebooks nbdev_test would run: nbdev's glob, which leaves out names starting with `_` or `.`."
+    return sorted(Path(p) for p in nbglob(path, as_path=True))
+
+# runs in a fresh interpreter, so that no notebook sees another's imports, globals or torch settings
+_RUNNER = textwrap.dedent('''
+    import sys
+    from pathlib import Path
+    from nbdev.test import test_nb
+    fn, root, skip, force = Path(sys.argv[1]), sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
+    ok, secs = test_nb(fn, skip_flags=skip, force_flags=force, basepath=root)
+    print(f'{fn.name}: {"passed" if ok else "FAILED"} in {secs:.1f}s')
+    sys.exit(0 if ok else 1)
+''')
+
+def run_notebook(fn, flags=(), skip_flags=None, timeout=3600):
+    "Run notebook `fn` as `nbdev_test` would, in a subprocess; returns the CompletedProcess (returncode 0 when every cell ran)."
+    skip = CFG.tst_flags.split() if skip_flags is None else list(skip_flags)
+    return subprocess.run([sys.executable, '-c', _RUNNER, str(fn), str(ROOT), ' '.join(skip), ' '.join(flags)],
+                          capture_output=True, text=True, timeout=timeout)
+
+NBS = notebooks()
+
+def test_the_home_page_is_collected(): assert 'index.ipynb' in [p.name for p in NBS]
+
+@pytest.mark.parametrize('fn', NBS, ids=[p.stem for p in NBS])
+def test_notebook(fn, nb_flags):
+    res = run_notebook(fn, nb_flags)
+    assert res.returncode == 0, f'{fn.name} failed:\n{res.stderr[-6000:]}'
+
+# The runner itself is tested: a suite that cannot fail would prove nothing.
+def _write_nb(path, *sources):
+    cells = [dict(cell_type='code', metadata={}, execution_count=None, outputs=[], source=s) for s in sources]
+    path.write_text(json.dumps(dict(cells=cells, metadata=dict(kernelspec=dict(name='python3', language='python', display_name='python3')),
+                                    nbformat=4, nbformat_minor=5)))
+    return path
+
+def test_runner_fails_on_a_failing_cell(tmp_path):
+    fn = _write_nb(tmp_path/'bad.ipynb', 'x = 1', 'from fastcore.test import test_eq\ntest_eq(x, 2)', 'print("never reached")')
+    res = run_notebook(fn)
+    assert res.returncode == 1 and 'AssertionError' in res.stderr and 'FAILED' in res.stdout
+
+def test_runner_passes_a_good_notebook(tmp_path):
+    res = run_notebook(_write_nb(tmp_path/'good.ipynb', 'x = 1', 'assert x == 1'))
+    assert res.returncode == 0, res.stderr
+
+def test_runner_honours_flags(tmp_path):
+    fn = _write_nb(tmp_path/'flags.ipynb', '#| slow\nraise RuntimeError("slow cell ran")', '#| notest\nraise RuntimeError("notest cell ran")')
+    assert run_notebook(fn).returncode == 0                      # both flagged cells skipped by settings.ini's tst_flags
+    res = run_notebook(fn, flags=['slow'])                        # --flags slow runs the slow cell
+    assert res.returncode == 1 and 'slow cell ran' in res.stderr
+
+def test_glob_skips_private_notebooks(tmp_path):
+    for n in ('01_a.ipynb', '_draft.ipynb', '.hidden.ipynb'): _write_nb(tmp_path/n, 'x = 1')
+    assert [p.name for p in notebooks(tmp_path)] == ['01_a.ipynb']

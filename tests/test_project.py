@@ -1,0 +1,75 @@
+"""Checks on the project as a whole: the nbdev round trip, README.md against the home page, the wheel, the docs config."""
+import os, shutil, subprocess, sys, venv, zipfile
+from configparser import ConfigParser
+from pathlib import Path
+import pytest
+from readme import render, test_command as readme_test_command
+from test_notebooks import NBS
+
+ROOT = Path(__file__).resolve().parents[1]
+CFG = ConfigParser(); CFG.read(ROOT/'settings.ini'); CFG = CFG['DEFAULT']
+_NOT_SOURCE = shutil.ignore_patterns('.git', '.venv', 'venv', '_proc', '_docs', '__pycache__', '*.egg-info', 'build', 'dist',
+                                     '.pytest_cache', '.ipynb_checkpoints', 'models')
+
+def _files(d): return {p.relative_to(d): p.read_bytes() for p in sorted(d.rglob('*')) if p.is_file()}
+
+def test_export_and_clean_change_nothing(tmp_path):
+    "What GitHub's nbdev CI checks: the committed package is what the notebooks export, and the notebooks are clean."
+    copy = tmp_path/'copy'
+    shutil.copytree(ROOT, copy, ignore=_NOT_SOURCE)
+    before = {d: _files(copy/d) for d in ('lmstate', 'nbs')}
+    for cmd in ('nbdev_export', 'nbdev_clean'):
+        res = subprocess.run([shutil.which(cmd) or cmd], cwd=copy, capture_output=True, text=True)
+        assert res.returncode == 0, f'{cmd} failed: {res.stderr}'
+    for d, files in before.items():
+        after = _files(copy/d)
+        assert sorted(after) == sorted(files), f'{cmd} added or removed files in {d}/: {sorted(set(after) ^ set(files))}'
+        changed = [str(k) for k in files if after[k] != files[k]]
+        assert not changed, f'run nbdev_export and nbdev_clean, then commit: they change {changed}'
+
+def test_readme_is_the_home_page():
+    assert (ROOT/'README.md').read_text() == render(), 'README.md is stale: run `python tests/readme.py` after editing nbs/index.ipynb'
+
+def test_readme_commands():
+    "The README's two commands install with torch pinned first, then open the course or run this suite with the slow cells."
+    txt = (ROOT/'README.md').read_text()
+    cmd = readme_test_command(txt)
+    assert cmd.index('pip install torch==') < cmd.index('pip install -e ".[dev]"') and cmd.endswith('pytest tests --flags slow')
+    assert 'jupyter lab nbs' in txt
+    with pytest.raises(ValueError, match='no ```sh block'): readme_test_command('nothing here')
+
+def test_ci_runs_the_readme_command():
+    assert 'readme.py --test-command' in (ROOT/'.ci'/'run').read_text()
+
+def test_sidebar_lists_every_chapter():
+    sidebar = (ROOT/'nbs'/'sidebar.yml').read_text()
+    listed = [l.strip()[2:] for l in sidebar.splitlines() if l.strip().startswith('- ')]
+    assert listed == [p.name for p in NBS if p.name == 'index.ipynb'] + [p.name for p in NBS if p.name != 'index.ipynb']
+
+def test_version_matches_settings():
+    import lmstate
+    assert lmstate.__version__ == CFG['version']
+
+def test_wheel_builds_and_imports(tmp_path):
+    "Build the wheel, install it alone into a new environment, and import every module from it, not from the source tree."
+    dist = tmp_path/'dist'
+    res = subprocess.run([sys.executable, '-m', 'pip', 'wheel', str(ROOT), '--no-deps', '--no-build-isolation', '-w', str(dist)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    whl, = dist.glob('lmstate-*.whl')
+    names = zipfile.ZipFile(whl).namelist()
+    modules = sorted(p.stem for p in (ROOT/'lmstate').glob('*.py') if not p.name.startswith('_'))
+    assert {'lmstate/__init__.py', 'lmstate/_modidx.py'} | {f'lmstate/{m}.py' for m in modules} <= set(names)
+    assert not [n for n in names if n.endswith('.ipynb')]
+    env = tmp_path/'env'
+    venv.create(env, system_site_packages=True, with_pip=True)  # dependencies come from this environment; lmstate from the wheel
+    py = env/'bin'/'python'
+    res = subprocess.run([str(py), '-m', 'pip', 'install', '--no-deps', '--force-reinstall', str(whl)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    code = ('import importlib, lmstate\n'
+            f'mods = [importlib.import_module("lmstate." + m) for m in {modules!r}]\n'
+            'print(lmstate.__version__, lmstate.__file__)')
+    res = subprocess.run([str(py), '-c', code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, 'PYTHONPATH': ''})
+    assert res.returncode == 0, res.stderr[-3000:]
+    version, where = res.stdout.split()
+    assert version == CFG['version'] and Path(where).is_relative_to(env), where
