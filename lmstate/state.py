@@ -6,14 +6,14 @@
 __all__ = ['state_shape', 'has_graph', 'state_norms', 'describe_state', 'graph_ops', 'trace_forward', 'trace_batches',
            'StateRecorder']
 
-# %% ../nbs/01_state.ipynb #638736e7
+# %% ../nbs/01_state.ipynb #3c1677c1
 from collections import Counter
 import torch
 from torch import nn
 import pandas as pd
 from fastai.callback.core import Callback
 
-# %% ../nbs/01_state.ipynb #09718aac
+# %% ../nbs/01_state.ipynb #2c983870
 def _check_state(h, what='a hidden state'):
     if h is None or isinstance(h, (int, float, torch.Tensor)) and not isinstance(h, bool): return
     if isinstance(h, (tuple, list)) and h and all(isinstance(t, torch.Tensor) for t in h): return
@@ -35,7 +35,7 @@ def has_graph(h, # a state
     if isinstance(h, torch.Tensor): return h.grad_fn is not None
     return isinstance(h, (tuple, list)) and any(t.grad_fn is not None for t in h)
 
-# %% ../nbs/01_state.ipynb #dd83360c
+# %% ../nbs/01_state.ipynb #caefaea6
 def state_norms(h, # a state
                ) -> list: # one mean row norm per layer
     "Mean L2 norm of the row vectors of `h`, per layer."
@@ -48,7 +48,7 @@ def state_norms(h, # a state
     if h.ndim == 2: return [h.norm(dim=-1).mean().item()]    # (bs, n_hidden)
     return h.norm(dim=-1).mean(dim=-1).flatten().tolist()   # (n_layers, bs, n_hidden) -> (n_layers,)
 
-# %% ../nbs/01_state.ipynb #c9742168
+# %% ../nbs/01_state.ipynb #8d79a8a5
 def _describe_tensor(t):
     graph = 'carries a graph' if t.grad_fn is not None else 'no graph'
     return f'tensor {tuple(t.shape)} {str(t.dtype).replace("torch.", "")} on {t.device}, {graph}'
@@ -62,7 +62,7 @@ def describe_state(h, # a state: 0, None, a tensor, or a tuple/list of tensors
     if isinstance(h, torch.Tensor): return _describe_tensor(h)
     return f'{type(h).__name__} of {len(h)}: ' + '; '.join(_describe_tensor(t) for t in h)
 
-# %% ../nbs/01_state.ipynb #d676efa5
+# %% ../nbs/01_state.ipynb #3badd646
 def graph_ops(t:torch.Tensor, # a tensor, usually a state or a loss
              ) -> Counter: # number of autograd nodes of each kind behind `t`
     "Count the autograd operations `t` was computed from, by name (e.g. 'ReluBackward0')."
@@ -75,7 +75,7 @@ def graph_ops(t:torch.Tensor, # a tensor, usually a state or a loss
         todo += [f for f, _ in fn.next_functions]
     return counts
 
-# %% ../nbs/01_state.ipynb #482ad528
+# %% ../nbs/01_state.ipynb #8d47dab5
 def _shape(o):
     if isinstance(o, torch.Tensor): return tuple(o.shape)
     if isinstance(o, (tuple, list)): return tuple(_shape(t) for t in o)
@@ -83,10 +83,10 @@ def _shape(o):
 
 def trace_forward(model:nn.Module, # a model that keeps its state in `model.<attr>`
                   x:torch.Tensor, # one batch of input, `(bs, sl)`
-                  attr:str='h', # the attribute holding the state
+                  attr:str='h', # the attribute holding the state; None for a model that keeps none
                  ) -> pd.DataFrame: # columns: step, module, input, output, state
     "Run `model(x)` once and list the state before, every leaf-module call with its shapes, and the state after."
-    if not hasattr(model, attr): raise AttributeError(f'{type(model).__name__} has no state attribute {attr!r}')
+    if attr is not None and not hasattr(model, attr): raise AttributeError(f'{type(model).__name__} has no state attribute {attr!r}')
     rows, calls, hooks = [], Counter(), []
     def hook(name):
         def f(mod, inp, out):
@@ -96,15 +96,16 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
         return f
     for name, mod in model.named_modules():
         if name and not list(mod.children()): hooks.append(mod.register_forward_hook(hook(name)))
-    before = describe_state(getattr(model, attr))
+    before = describe_state(getattr(model, attr)) if attr else None
     try: model(x)
     finally:
         for hk in hooks: hk.remove()
-    rows.insert(0, dict(step=None, module='(state before)', input=None, output=None, state=before))
-    rows.append(dict(step=None, module='(state after)', input=None, output=None, state=describe_state(getattr(model, attr))))
+    if attr:
+        rows.insert(0, dict(step=None, module='(state before)', input=None, output=None, state=before))
+        rows.append(dict(step=None, module='(state after)', input=None, output=None, state=describe_state(getattr(model, attr))))
     return pd.DataFrame(rows).astype({'step': 'Int64'})
 
-# %% ../nbs/01_state.ipynb #99d8ccd4
+# %% ../nbs/01_state.ipynb #61804274
 def trace_batches(model:nn.Module, # a model that keeps its state in `model.<attr>`
                   batches, # a loader or list of (x, y) batches, or of x alone
                   n:int=3, # how many batches to run
@@ -127,7 +128,7 @@ def trace_batches(model:nn.Module, # a model that keeps its state in `model.<att
                              norms=[round(v, 4) for v in state_norms(h)], state=describe_state(h)))
     return pd.DataFrame(rows).astype({'rows': 'Int64'})
 
-# %% ../nbs/01_state.ipynb #13c792d5
+# %% ../nbs/01_state.ipynb #ac78debb
 class StateRecorder(Callback):
     "Record the model's state after every batch, and every `reset`, during `fit`."
     order = 10  # after ModelResetter (order 0), so its resets are seen and its after_fit reset is recorded
