@@ -73,3 +73,14 @@ def test_wheel_builds_and_imports(tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     version, where = res.stdout.split()
     assert version == CFG['version'] and Path(where).is_relative_to(env), where
+
+LAYERS = ['data', 'state', 'models']   # each module may import only from the ones before it
+
+def test_imports_go_one_way():
+    import ast
+    for i, mod in enumerate(LAYERS):
+        tree = ast.parse((ROOT/'lmstate'/f'{mod}.py').read_text())
+        used = {n.module.split('.')[1] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith('lmstate.')}
+        used |= {a.name.split('.')[1] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name.startswith('lmstate.')}
+        assert used <= set(LAYERS[:i]), f'lmstate.{mod} imports {sorted(used - set(LAYERS[:i]))}, which come after it'
+    assert sorted(p.stem for p in (ROOT/'lmstate').glob('[!_]*.py')) == sorted(LAYERS)
