@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['loss_func', 'fit_model', 'LMModel1', 'LMModel2', 'LMModel3', 'LMModel4', 'LMModel5', 'lmmodel4_as_rnn', 'LMModel6']
 
-# %% ../nbs/02_lmmodel4.ipynb #4e8e3cc0
+# %% ../nbs/02_lmmodel4.ipynb #f7f44ae8
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from fastai.metrics import accuracy
 from fastai.callback.rnn import ModelResetter
 import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (they add Learner.fit_one_cycle and no_bar)
 
-# %% ../nbs/02_lmmodel4.ipynb #5c5ea356
+# %% ../nbs/02_lmmodel4.ipynb #95ebbffe
 def _check_tokens(model, x, n_tokens=None):
     "Raise a clear error unless `x` is a `(bs, sl)` integer tensor of token ids `model` can embed."
     name = type(model).__name__
@@ -28,14 +28,14 @@ def _check_tokens(model, x, n_tokens=None):
     if x.device.type != 'meta' and x.numel() and (x.min() < 0 or x.max() >= vocab_sz):
         raise ValueError(f'{name}: token ids must be in 0..{vocab_sz - 1}, got {x.min().item()}..{x.max().item()}')
 
-# %% ../nbs/02_lmmodel4.ipynb #6d89fa1a
+# %% ../nbs/02_lmmodel4.ipynb #a5c2db3c
 def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, vocab_sz)`
               targ:torch.Tensor, # targets: `(bs,)` or `(bs, sl)`
              ) -> torch.Tensor:
     "Cross-entropy over every prediction, whatever the number of steps."
     return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
 
-# %% ../nbs/02_lmmodel4.ipynb #155e697e
+# %% ../nbs/02_lmmodel4.ipynb #b4cd1bf1
 def fit_model(model:nn.Module, # the model to train
               dls, # fastai DataLoaders, e.g. from `lm_dls`
               n_epoch:int, # epochs
@@ -48,7 +48,7 @@ def fit_model(model:nn.Module, # the model to train
     with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
     return learn, learn.recorder.values[-1][2]
 
-# %% ../nbs/02_lmmodel4.ipynb #4dfd8636
+# %% ../nbs/02_lmmodel4.ipynb #422da2ea
 class LMModel1(Module):
     "The book's first language model: 3 tokens unrolled by hand, one shared hidden layer."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -65,7 +65,7 @@ class LMModel1(Module):
         h = F.relu(self.h_h(h))
         return self.h_o(h)                            # (bs, vocab_sz)
 
-# %% ../nbs/02_lmmodel4.ipynb #555f1a2c
+# %% ../nbs/02_lmmodel4.ipynb #76ff24ba
 class LMModel2(Module):
     "LMModel1 as a loop: the state starts each forward as the scalar 0."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -81,7 +81,7 @@ class LMModel2(Module):
             h = F.relu(self.h_h(h))                   # (bs, n_hidden)
         return self.h_o(h)                            # (bs, vocab_sz)
 
-# %% ../nbs/02_lmmodel4.ipynb #e5dd30fc
+# %% ../nbs/02_lmmodel4.ipynb #7f279371
 def _start_state(model, x):
     "The state `model`'s loop starts `x` from: `model.h` on `x`'s device, or 0 when the kept state cannot continue `x`."
     h, name, n_hidden = model.h, type(model).__name__, model.h_h.in_features
@@ -93,7 +93,7 @@ def _start_state(model, x):
 
 def _kind(o): return f'{type(o).__name__} {o!r}' if isinstance(o, (int, float, str, type(None))) else type(o).__name__
 
-# %% ../nbs/02_lmmodel4.ipynb #8f3c997e
+# %% ../nbs/02_lmmodel4.ipynb #6568f774
 class LMModel3(Module):
     "LMModel2 with its state kept across batches in `self.h`, detached after each batch."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -115,7 +115,7 @@ class LMModel3(Module):
         "Forget the state: the next batch starts from 0."
         self.h = 0
 
-# %% ../nbs/02_lmmodel4.ipynb #5980a7f9
+# %% ../nbs/02_lmmodel4.ipynb #23cf9f46
 class LMModel4(Module):
     "LMModel3 with a prediction after every token: reads `(bs, sl)`, returns `(bs, sl, vocab_sz)`."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -138,7 +138,7 @@ class LMModel4(Module):
         "Forget the state: the next batch starts from 0."
         self.h = 0
 
-# %% ../nbs/03_lmmodel5.ipynb #dcca753d
+# %% ../nbs/03_lmmodel5.ipynb #0bf5b4ae
 def _rnn_state(model, x, n_tensors=1):
     "The state `model.rnn` starts `x` from: `model.h` on `x`'s device, or None when the kept state cannot continue `x`."
     h, name, rnn = model.h, type(model).__name__, model.rnn
@@ -159,7 +159,7 @@ def _rnn_state(model, x, n_tensors=1):
     ts = tuple(t.to(x.device) for t in ts)
     return ts[0] if n_tensors == 1 else ts
 
-# %% ../nbs/03_lmmodel5.ipynb #032afc87
+# %% ../nbs/03_lmmodel5.ipynb #c11978d3
 class LMModel5(Module):
     "The book's LMModel5: an embedding, a stacked `nn.RNN` and a linear head; state `(n_layers, bs, n_hidden)` or None."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -178,7 +178,7 @@ class LMModel5(Module):
         "Forget the state: the next batch starts from zeros that nn.RNN sizes itself."
         self.h = None
 
-# %% ../nbs/03_lmmodel5.ipynb #b66ea902
+# %% ../nbs/03_lmmodel5.ipynb #b60cd2de
 def lmmodel4_as_rnn(model:LMModel4, # a LMModel4, trained or not
                    ) -> nn.RNN: # one layer, relu, batch_first, computing exactly model's loop
     "The one-layer relu `nn.RNN` that computes what `model`'s hand-written loop computes."
@@ -190,7 +190,7 @@ def lmmodel4_as_rnn(model:LMModel4, # a LMModel4, trained or not
         rnn.bias_ih_l0.copy_(b); rnn.bias_hh_l0.zero_()
     return rnn
 
-# %% ../nbs/03_lmmodel5.ipynb #4577d74e
+# %% ../nbs/03_lmmodel5.ipynb #822f5287
 class LMModel6(Module):
     "The book's LMModel6: LMModel5 with `nn.LSTM`; state a pair `(h, c)` of `(n_layers, bs, n_hidden)` tensors, or None."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab

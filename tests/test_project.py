@@ -84,3 +84,32 @@ def test_imports_go_one_way():
         used |= {a.name.split('.')[1] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name.startswith('lmstate.')}
         assert used <= set(LAYERS[:i]), f'lmstate.{mod} imports {sorted(used - set(LAYERS[:i]))}, which come after it'
     assert sorted(p.stem for p in (ROOT/'lmstate').glob('[!_]*.py')) == sorted(LAYERS)
+
+# nbdev_proc_nbs would also try to install Quarto and `pip install -e` the project; this runs only its processing steps
+_PROC = '''
+import nbdev.doclinks
+from nbdev.quarto import refresh_quarto_yml
+from nbdev.serve import proc_nbs
+refresh_quarto_yml()
+nbdev.doclinks._build_modidx()
+proc_nbs(n_workers=0)
+'''
+
+def test_docs_processing(tmp_path):
+    "The docs step before Quarto: every notebook processes without error, and each exported symbol gets its doc entry."
+    import importlib, json
+    copy = tmp_path/'copy'
+    shutil.copytree(ROOT, copy, ignore=_NOT_SOURCE)
+    res = subprocess.run([sys.executable, '-c', _PROC], cwd=copy, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-4000:]
+    assert 'containing imports and other code' not in res.stderr, 'a cell mixes imports with other code: nbdev runs it while building the docs'
+    for yml in ('nbdev.yml', '_quarto.yml', 'sidebar.yml'):       # the committed docs config is what nbdev would write
+        assert (copy/'nbs'/yml).read_text() == (ROOT/'nbs'/yml).read_text(), yml
+    proc = copy/'_proc'
+    assert sorted(p.name for p in proc.glob('*.ipynb')) == [p.name for p in NBS]
+    docs = ''.join(json.dumps(c.get('outputs', [])) for p in proc.glob('*.ipynb') for c in json.loads(p.read_text())['cells'])
+    for mod in LAYERS:
+        m = importlib.import_module(f'lmstate.{mod}')
+        names = [n for n in m.__all__ if callable(getattr(m, n))]    # functions and classes; constants get no doc entry
+        missing = [n for n in names if f'### {n}' not in docs]
+        assert not missing, f'no doc entry in the processed notebooks for lmstate.{mod}: {missing}'
