@@ -7,14 +7,14 @@ __all__ = ['MAX_NUMBER', 'SPLITS', 'num2words', 'human_numbers_lines', 'write_hu
            'make_vocab', 'numericalize', 'make_samples', 'group_chunks', 'lm_dls', 'baseline', 'Continuity',
            'check_continuity', 'plot_batches']
 
-# %% ../nbs/00_data.ipynb #3aa63826
+# %% ../nbs/00_data.ipynb #ff32e97a
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from fastai.data.core import DataLoaders
 
-# %% ../nbs/00_data.ipynb #290784ef
+# %% ../nbs/00_data.ipynb #7f29bbc6
 _ONES = ('zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen '
          'seventeen eighteen nineteen').split()
 _TENS = 'zero ten twenty thirty forty fifty sixty seventy eighty ninety'.split()
@@ -35,7 +35,7 @@ def num2words(n:int, # a whole number from 1 to 9,999
     elif rest: words.append(_ONES[rest])
     return ' '.join(words)
 
-# %% ../nbs/00_data.ipynb #305950e1
+# %% ../nbs/00_data.ipynb #cffea77a
 SPLITS = {'train': range(1, 8000), 'valid': range(8001, 10000)}
 
 def human_numbers_lines(split:str='train', # 'train' or 'valid'
@@ -44,7 +44,7 @@ def human_numbers_lines(split:str='train', # 'train' or 'valid'
     if split not in SPLITS: raise ValueError(f'unknown split {split!r}: Human Numbers has {" and ".join(map(repr, SPLITS))}')
     return [num2words(n) + ' \n' for n in SPLITS[split]]
 
-# %% ../nbs/00_data.ipynb #149907ff
+# %% ../nbs/00_data.ipynb #01b792e3
 def write_human_numbers(dest:Path, # folder to write `train.txt` and `valid.txt` into (created if missing)
                        ) -> Path: # `dest`
     "Write Human Numbers in fastai's layout: `dest/train.txt` and `dest/valid.txt`."
@@ -62,7 +62,7 @@ def read_lines(path:Path=None, # a folder in fastai's layout; `None` generates t
     if missing: raise FileNotFoundError(f'{path} is not a Human Numbers folder: {", ".join(missing)} missing')
     return [l for s in SPLITS for l in (path/f'{s}.txt').read_text().splitlines(keepends=True)]
 
-# %% ../nbs/00_data.ipynb #b4de63a3
+# %% ../nbs/00_data.ipynb #ff7f6b4b
 def tokenize(lines:list, # lines of text, as `read_lines` returns them
             ) -> list: # the token stream
     "The book's token stream: stripped lines joined by `' . '`, split on spaces."
@@ -73,7 +73,7 @@ def make_vocab(tokens:list, # a token stream
     "The vocab in first-seen order, as fastai's `L.unique` gives it."
     return list(dict.fromkeys(tokens))
 
-# %% ../nbs/00_data.ipynb #7f5d4044
+# %% ../nbs/00_data.ipynb #375cb3f2
 def numericalize(tokens:list, # a token stream
                  vocab:list, # the vocab, as `make_vocab` returns it
                 ) -> list: # the index in `vocab` of each token
@@ -82,7 +82,7 @@ def numericalize(tokens:list, # a token stream
     try: return [o2i[t] for t in tokens]
     except KeyError as e: raise KeyError(f'token {e.args[0]!r} is not in the vocab of {len(vocab)} tokens') from None
 
-# %% ../nbs/00_data.ipynb #08980384
+# %% ../nbs/00_data.ipynb #bf2bc2f9
 def make_samples(nums:list, # the numericalized stream
                  sl:int=16, # tokens per sample
                  per_step:bool=True, # target at every step (`sl` tokens) or only the next token
@@ -94,7 +94,7 @@ def make_samples(nums:list, # the numericalized stream
     if per_step: return [(t[i:i+sl], t[i+1:i+sl+1]) for i in range(0, len(t)-sl-1, sl)]
     return [(t[i:i+sl], t[i+sl]) for i in range(0, len(t)-sl-1, sl)]
 
-# %% ../nbs/00_data.ipynb #232cabe3
+# %% ../nbs/00_data.ipynb #32593f3d
 def group_chunks(ds:list, # samples in stream order
                  bs:int, # batch size: the number of rows, and of separate stretches of the stream
                 ) -> list: # the samples reordered so that, read `bs` at a time, row `j` continues across batches
@@ -104,7 +104,7 @@ def group_chunks(ds:list, # samples in stream order
     m = len(ds) // bs
     return [ds[i + m*j] for i in range(m) for j in range(bs)]
 
-# %% ../nbs/00_data.ipynb #30711d0b
+# %% ../nbs/00_data.ipynb #d44c125e
 def lm_dls(bs:int=64, # batch size (rows per batch)
            sl:int=16, # tokens per sample
            per_step:bool=True, # targets at every step (LMModel4 and after) or only the next token (LMModel1-3)
@@ -128,7 +128,7 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
     dls.vocab = vocab
     return dls
 
-# %% ../nbs/00_data.ipynb #70de46c7
+# %% ../nbs/00_data.ipynb #6c304534
 def baseline(batches, # a loader or list of (x, y) batches
              vocab:list, # the vocab
             ) -> tuple: # (most common target token, share of targets it makes up)
@@ -139,14 +139,16 @@ def baseline(batches, # a loader or list of (x, y) batches
     idx, n = counts.most_common(1)[0]
     return vocab[idx], n / sum(counts.values())
 
-# %% ../nbs/00_data.ipynb #5944470c
+# %% ../nbs/00_data.ipynb #7dd5dc87
 @dataclass
 class Continuity:
     "Which row boundaries between consecutive batches continue the text, and which break."
     n_checked: int = 0 # row boundaries looked at
     breaks: list = field(default_factory=list) # (batch, row, expected token, got token) for each break
     @property
-    def ok(self): return self.n_checked > 0 and not self.breaks
+    def ok(self):
+        "True when there was something to check and every row continued."
+        return self.n_checked > 0 and not self.breaks
     def __repr__(self):
         if self.n_checked == 0: return 'Continuity: nothing to check (fewer than two batches)'
         head = f'Continuity: {self.n_checked - len(self.breaks):,} of {self.n_checked:,} rows continue'
@@ -176,7 +178,7 @@ def check_continuity(batches, # a loader or list of (x, y) batches: x `(bs, sl)`
         prev = y
     return res
 
-# %% ../nbs/00_data.ipynb #9faf2425
+# %% ../nbs/00_data.ipynb #6533a541
 def plot_batches(bs:int=4, # rows per batch
                  sl:int=3, # tokens per sample
                  n_batches:int=3, # how many consecutive batches to draw

@@ -6,14 +6,14 @@
 __all__ = ['state_shape', 'has_graph', 'state_norms', 'describe_state', 'graph_ops', 'trace_forward', 'trace_batches',
            'StateRecorder']
 
-# %% ../nbs/01_state.ipynb #3e7000a7
+# %% ../nbs/01_state.ipynb #980f929a
 from collections import Counter
 import torch
 from torch import nn
 import pandas as pd
 from fastai.callback.core import Callback
 
-# %% ../nbs/01_state.ipynb #4f96cb34
+# %% ../nbs/01_state.ipynb #8dee7e99
 def _check_state(h, what='a hidden state'):
     if h is None or isinstance(h, (int, float, torch.Tensor)) and not isinstance(h, bool): return
     if isinstance(h, (tuple, list)) and h and all(isinstance(t, torch.Tensor) for t in h): return
@@ -35,7 +35,7 @@ def has_graph(h, # a state
     if isinstance(h, torch.Tensor): return h.grad_fn is not None
     return isinstance(h, (tuple, list)) and any(t.grad_fn is not None for t in h)
 
-# %% ../nbs/01_state.ipynb #ff148e52
+# %% ../nbs/01_state.ipynb #04fa5ead
 def state_norms(h, # a state
                ) -> list: # one mean row norm per layer
     "Mean L2 norm of the row vectors of `h`, per layer."
@@ -48,7 +48,7 @@ def state_norms(h, # a state
     if h.ndim == 2: return [h.norm(dim=-1).mean().item()]    # (bs, n_hidden)
     return h.norm(dim=-1).mean(dim=-1).flatten().tolist()   # (n_layers, bs, n_hidden) -> (n_layers,)
 
-# %% ../nbs/01_state.ipynb #3452bf81
+# %% ../nbs/01_state.ipynb #a8c614f1
 def _describe_tensor(t):
     graph = 'carries a graph' if t.grad_fn is not None else 'no graph'
     return f'tensor {tuple(t.shape)} {str(t.dtype).replace("torch.", "")} on {t.device}, {graph}'
@@ -62,7 +62,7 @@ def describe_state(h, # a state: 0, None, a tensor, or a tuple/list of tensors
     if isinstance(h, torch.Tensor): return _describe_tensor(h)
     return f'{type(h).__name__} of {len(h)}: ' + '; '.join(_describe_tensor(t) for t in h)
 
-# %% ../nbs/01_state.ipynb #fc33034b
+# %% ../nbs/01_state.ipynb #a1082aaf
 def graph_ops(t:torch.Tensor, # a tensor, usually a state or a loss
              ) -> Counter: # number of autograd nodes of each kind behind `t`
     "Count the autograd operations `t` was computed from, by name (e.g. 'ReluBackward0')."
@@ -75,7 +75,7 @@ def graph_ops(t:torch.Tensor, # a tensor, usually a state or a loss
         todo += [f for f, _ in fn.next_functions]
     return counts
 
-# %% ../nbs/01_state.ipynb #d94f5ca1
+# %% ../nbs/01_state.ipynb #76af8ddb
 def _shape(o):
     if isinstance(o, torch.Tensor): return tuple(o.shape)
     if isinstance(o, (tuple, list)): return tuple(_shape(t) for t in o)
@@ -105,7 +105,7 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
         rows.append(dict(step=None, module='(state after)', input=None, output=None, state=describe_state(getattr(model, attr))))
     return pd.DataFrame(rows).astype({'step': 'Int64'})
 
-# %% ../nbs/01_state.ipynb #9d430720
+# %% ../nbs/01_state.ipynb #b37c6bd5
 def trace_batches(model:nn.Module, # a model that keeps its state in `model.<attr>`
                   batches, # a loader or list of (x, y) batches, or of x alone
                   n:int=3, # how many batches to run
@@ -128,7 +128,7 @@ def trace_batches(model:nn.Module, # a model that keeps its state in `model.<att
                              norms=[round(v, 4) for v in state_norms(h)], state=describe_state(h)))
     return pd.DataFrame(rows).astype({'rows': 'Int64'})
 
-# %% ../nbs/01_state.ipynb #1e8d5336
+# %% ../nbs/01_state.ipynb #257a736d
 class StateRecorder(Callback):
     "Record the model's state after every batch, and every `reset`, during `fit`."
     order = 10  # after ModelResetter (order 0), so its resets are seen and its after_fit reset is recorded
@@ -152,7 +152,9 @@ class StateRecorder(Callback):
     def after_fit(self):
         if self._wrapped: self.learn.model.__dict__.pop('reset', None)
     @property
-    def df(self) -> pd.DataFrame: return pd.DataFrame(self.records)
+    def df(self) -> pd.DataFrame:
+        "The records as a table: one row per batch."
+        return pd.DataFrame(self.records)
     def plot(self, ax=None, title='hidden-state norm per layer, batch by batch'):
         "Plot the norms per layer; validation batches shaded, resets dashed."
         import matplotlib.pyplot as plt
