@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['loss_func', 'fit_model', 'LMModel1', 'LMModel2', 'LMModel3', 'LMModel4', 'LMModel5', 'lmmodel4_as_rnn', 'LMModel6']
 
-# %% ../nbs/02_lmmodel4.ipynb #f7f44ae8
+# %% ../nbs/02_lmmodel4.ipynb #8c15c810
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from fastai.metrics import accuracy
 from fastai.callback.rnn import ModelResetter
 import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (they add Learner.fit_one_cycle and no_bar)
 
-# %% ../nbs/02_lmmodel4.ipynb #95ebbffe
+# %% ../nbs/02_lmmodel4.ipynb #07634d3e
 def _check_tokens(model, x, n_tokens=None):
     "Raise a clear error unless `x` is a `(bs, sl)` integer tensor of token ids `model` can embed."
     name = type(model).__name__
@@ -28,14 +28,14 @@ def _check_tokens(model, x, n_tokens=None):
     if x.device.type != 'meta' and x.numel() and (x.min() < 0 or x.max() >= vocab_sz):
         raise ValueError(f'{name}: token ids must be in 0..{vocab_sz - 1}, got {x.min().item()}..{x.max().item()}')
 
-# %% ../nbs/02_lmmodel4.ipynb #a5c2db3c
+# %% ../nbs/02_lmmodel4.ipynb #d1305212
 def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, vocab_sz)`
               targ:torch.Tensor, # targets: `(bs,)` or `(bs, sl)`
              ) -> torch.Tensor:
     "Cross-entropy over every prediction, whatever the number of steps."
     return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
 
-# %% ../nbs/02_lmmodel4.ipynb #b4cd1bf1
+# %% ../nbs/02_lmmodel4.ipynb #18785398
 def fit_model(model:nn.Module, # the model to train
               dls, # fastai DataLoaders, e.g. from `lm_dls`
               n_epoch:int, # epochs
@@ -48,7 +48,7 @@ def fit_model(model:nn.Module, # the model to train
     with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
     return learn, learn.recorder.values[-1][2]
 
-# %% ../nbs/02_lmmodel4.ipynb #422da2ea
+# %% ../nbs/02_lmmodel4.ipynb #0b60f15e
 class LMModel1(Module):
     "The book's first language model: 3 tokens unrolled by hand, one shared hidden layer."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -65,7 +65,7 @@ class LMModel1(Module):
         h = F.relu(self.h_h(h))
         return self.h_o(h)                            # (bs, vocab_sz)
 
-# %% ../nbs/02_lmmodel4.ipynb #76ff24ba
+# %% ../nbs/02_lmmodel4.ipynb #c38dce33
 class LMModel2(Module):
     "LMModel1 as a loop: the state starts each forward as the scalar 0."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -81,7 +81,7 @@ class LMModel2(Module):
             h = F.relu(self.h_h(h))                   # (bs, n_hidden)
         return self.h_o(h)                            # (bs, vocab_sz)
 
-# %% ../nbs/02_lmmodel4.ipynb #7f279371
+# %% ../nbs/02_lmmodel4.ipynb #d90add7f
 def _start_state(model, x):
     "The state `model`'s loop starts `x` from: `model.h` on `x`'s device, or 0 when the kept state cannot continue `x`."
     h, name, n_hidden = model.h, type(model).__name__, model.h_h.in_features
@@ -93,7 +93,7 @@ def _start_state(model, x):
 
 def _kind(o): return f'{type(o).__name__} {o!r}' if isinstance(o, (int, float, str, type(None))) else type(o).__name__
 
-# %% ../nbs/02_lmmodel4.ipynb #6568f774
+# %% ../nbs/02_lmmodel4.ipynb #74f7d93d
 class LMModel3(Module):
     "LMModel2 with its state kept across batches in `self.h`, detached after each batch."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
@@ -115,7 +115,7 @@ class LMModel3(Module):
         "Forget the state: the next batch starts from 0."
         self.h = 0
 
-# %% ../nbs/02_lmmodel4.ipynb #23cf9f46
+# %% ../nbs/02_lmmodel4.ipynb #c1e7171a
 class LMModel4(Module):
     "LMModel3 with a prediction after every token: reads `(bs, sl)`, returns `(bs, sl, vocab_sz)`."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
