@@ -13,11 +13,11 @@ from torch import nn
 import pandas as pd
 from fastai.callback.core import Callback
 
-# %% ../nbs/01_state.ipynb #8dee7e99
-def _check_state(h, what='a hidden state'):
+# %% ../nbs/01_state.ipynb #8e299ca3
+def _check_state(h):
     if h is None or isinstance(h, (int, float, torch.Tensor)) and not isinstance(h, bool): return
     if isinstance(h, (tuple, list)) and h and all(isinstance(t, torch.Tensor) for t in h): return
-    raise TypeError(f'{what} is 0, None, a tensor or a tuple/list of tensors; got {type(h).__name__}')
+    raise TypeError(f'a hidden state is 0, None, a tensor or a tuple/list of tensors; got {type(h).__name__}')
 
 def state_shape(h, # a state: 0, None, a tensor, or a tuple/list of tensors
                ):  # `()` for a number, None for None, a shape tuple, or a tuple of shape tuples
@@ -105,7 +105,7 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
         rows.append(dict(step=None, module='(state after)', input=None, output=None, state=describe_state(getattr(model, attr))))
     return pd.DataFrame(rows).astype({'step': 'Int64'})
 
-# %% ../nbs/01_state.ipynb #b37c6bd5
+# %% ../nbs/01_state.ipynb #c0c4fbde
 def trace_batches(model:nn.Module, # a model that keeps its state in `model.<attr>`
                   batches, # a loader or list of (x, y) batches, or of x alone
                   n:int=3, # how many batches to run
@@ -116,16 +116,15 @@ def trace_batches(model:nn.Module, # a model that keeps its state in `model.<att
     if n < 1: raise ValueError(f'n must be at least 1, got {n}')
     if not hasattr(model, attr): raise AttributeError(f'{type(model).__name__} has no state attribute {attr!r}')
     if reset and hasattr(model, 'reset'): model.reset()
-    rows = [dict(batch='start', rows=None, shape=state_shape(getattr(model, attr)), graph=has_graph(getattr(model, attr)),
-                 norms=[round(v, 4) for v in state_norms(getattr(model, attr))], state=describe_state(getattr(model, attr)))]
+    def row(batch, rows, h): return dict(batch=batch, rows=rows, shape=state_shape(h), graph=has_graph(h),
+                                         norms=[round(v, 4) for v in state_norms(h)], state=describe_state(h))
+    rows = [row('start', None, getattr(model, attr))]
     with torch.no_grad():
         for i, b in enumerate(batches):
             if i == n: break
             x = b[0] if isinstance(b, (tuple, list)) else b
             model(x)
-            h = getattr(model, attr)
-            rows.append(dict(batch=i, rows=x.shape[0], shape=state_shape(h), graph=has_graph(h),
-                             norms=[round(v, 4) for v in state_norms(h)], state=describe_state(h)))
+            rows.append(row(i, x.shape[0], getattr(model, attr)))
     return pd.DataFrame(rows).astype({'rows': 'Int64'})
 
 # %% ../nbs/01_state.ipynb #257a736d
