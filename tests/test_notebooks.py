@@ -9,8 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CFG = get_config(path=ROOT)
 
 def notebooks(path=CFG.nbs_path):
-    "The notebooks nbdev_test would run: nbdev's glob, which leaves out names starting with `_` or `.`."
-    return sorted(Path(p) for p in nbglob(path, as_path=True))
+    "The notebooks nbdev_test would run: nbdev's glob (no names starting with `_` or `.`), minus folders holding a `.notest` file."
+    return sorted(Path(p) for p in nbglob(path, as_path=True) if not (Path(p).parent/'.notest').exists())
 
 # runs in a fresh interpreter, so that no notebook sees another's imports, globals or torch settings
 _RUNNER = textwrap.dedent('''
@@ -60,6 +60,8 @@ def test_runner_honours_flags(tmp_path):
     res = run_notebook(fn, flags=['slow'])                        # --flags slow runs the slow cell
     assert res.returncode == 1 and 'slow cell ran' in res.stderr
 
-def test_glob_skips_private_notebooks(tmp_path):
-    for n in ('01_a.ipynb', '_draft.ipynb', '.hidden.ipynb'): _write_nb(tmp_path/n, 'x = 1')
+def test_glob_skips_what_nbdev_skips(tmp_path):
+    for n in ('01_a.ipynb', '_draft.ipynb', '.hidden.ipynb', 'wip/02_b.ipynb'):
+        (tmp_path/n).parent.mkdir(exist_ok=True); _write_nb(tmp_path/n, 'x = 1')
+    (tmp_path/'wip'/'.notest').touch()
     assert [p.name for p in notebooks(tmp_path)] == ['01_a.ipynb']
