@@ -62,10 +62,11 @@ def read_lines(path:Path=None, # a folder in fastai's layout; `None` generates t
     if missing: raise FileNotFoundError(f'{path} is not a Human Numbers folder: {", ".join(missing)} missing')
     return [l for s in SPLITS for l in (path/f'{s}.txt').read_text().splitlines(keepends=True)]
 
-# %% ../nbs/00_data.ipynb #ff7f6b4b
+# %% ../nbs/00_data.ipynb #3fd8eeec
 def tokenize(lines:list, # lines of text, as `read_lines` returns them
             ) -> list: # the token stream
     "The book's token stream: stripped lines joined by `' . '`, split on spaces."
+    if not lines: return []
     return ' . '.join(l.strip() for l in lines).split(' ')
 
 def make_vocab(tokens:list, # a token stream

@@ -35,7 +35,7 @@ def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, voc
     "Cross-entropy over every prediction, whatever the number of steps."
     return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
 
-# %% ../nbs/02_lmmodel4.ipynb #18785398
+# %% ../nbs/02_lmmodel4.ipynb #2e8875c5
 def fit_model(model:nn.Module, # the model to train
               dls, # fastai DataLoaders, e.g. from `lm_dls`
               n_epoch:int, # epochs
@@ -43,6 +43,8 @@ def fit_model(model:nn.Module, # the model to train
               cbs=None, # extra callbacks, e.g. a `StateRecorder`
              ) -> tuple: # (learner, final validation accuracy)
     "Train `model` as the book does, quietly, and return the learner and its final validation accuracy."
+    if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1: raise ValueError(f'n_epoch must be an int of at least 1, got {n_epoch!r}')
+    if not lr > 0: raise ValueError(f'lr must be positive, got {lr!r}')
     cbs = list(cbs or []) + ([ModelResetter()] if callable(getattr(model, 'reset', None)) else [])
     learn = Learner(dls, model, loss_func=loss_func, metrics=accuracy, cbs=cbs)
     with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
