@@ -179,28 +179,37 @@ def check_continuity(batches, # a loader or list of (x, y) batches: x `(bs, sl)`
         prev = y
     return res
 
-# %% ../nbs/00_data.ipynb #6533a541
+# %% ../nbs/00_data.ipynb #41dc32e1
 def plot_batches(bs:int=4, # rows per batch
                  sl:int=3, # tokens per sample
                  n_batches:int=3, # how many consecutive batches to draw
                  path:Path=None, # fastai's Human Numbers folder; `None` generates the text
                 ):
-    "Draw the first `n_batches` training batches of `lm_dls(bs, sl)`: rows down, tokens across, one colour per batch."
+    "Draw how `lm_dls(bs, sl)` cuts the training stream into `bs` rows, and its first `n_batches` batches walking along them."
     import matplotlib.pyplot as plt
     dls = lm_dls(bs, sl, path=path)
     if n_batches < 1 or n_batches > len(dls.train): raise ValueError(f'n_batches must be from 1 to {len(dls.train)}, got {n_batches}')
     batches = [b for _, b in zip(range(n_batches), dls.train)]
     m = len(dls.train)                                   # samples per row: row j starts at sample j*m of the split
-    fig, ax = plt.subplots(figsize=(1.1 * sl * n_batches + 2, 0.6 * bs + 1))
-    colours = plt.cm.Pastel1.colors
-    for i, (x, _) in enumerate(batches):
+    row_len = m * sl                                     # tokens per row
+    fig, (top, ax) = plt.subplots(2, 1, figsize=(1.1 * sl * n_batches + 3, 0.6 * bs + 2.2),
+                                  gridspec_kw=dict(height_ratios=[1.2, bs + 0.8]))
+    row_colours, batch_colours = plt.cm.tab10.colors, plt.cm.Pastel1.colors
+    for j in range(bs):                                  # the stream, cut into bs consecutive stretches
+        top.barh(0, row_len, left=j * row_len, color=row_colours[j % 10], edgecolor='white', alpha=0.7)
+        top.text((j + 0.5) * row_len, 0, f'row {j}', ha='center', va='center', fontsize=9)
+    top.set_xlim(0, bs * row_len); top.set_yticks([]); top.tick_params(labelsize=8)
+    top.set_title(f'the training stream ({bs * row_len:,} tokens) cut into bs={bs} rows of {row_len:,} tokens', fontsize=10)
+    for i, (x, _) in enumerate(batches):                 # the batches: rows down, tokens across
         for j in range(bs):
             for k in range(sl):
                 col = i * sl + k
-                ax.add_patch(plt.Rectangle((col, bs - 1 - j), 1, 1, facecolor=colours[i % len(colours)], edgecolor='white'))
+                ax.add_patch(plt.Rectangle((col, bs - 1 - j), 1, 1, facecolor=batch_colours[i % len(batch_colours)], edgecolor='white'))
                 ax.text(col + 0.5, bs - 0.5 - j, dls.vocab[x[j, k]], ha='center', va='center', fontsize=8)
         ax.text(i * sl + sl / 2, bs + 0.15, f'batch {i}', ha='center', va='bottom', fontsize=10)
-    for j in range(bs): ax.text(-0.2, bs - 0.5 - j, f'row {j} (from token {j * m * sl:,})', ha='right', va='center', fontsize=9)
+    for j in range(bs):
+        ax.text(-0.2, bs - 0.5 - j, f'row {j} (from token {j * row_len:,})', ha='right', va='center', fontsize=9, color=row_colours[j % 10])
     ax.set_xlim(-0.1, sl * n_batches); ax.set_ylim(0, bs + 0.8); ax.axis('off')
-    ax.set_title(f'bs={bs}, sl={sl}: row j of each batch continues row j of the batch before', fontsize=10)
+    ax.set_title(f'sl={sl}: row j of each batch continues row j of the batch before', fontsize=10)
+    fig.tight_layout()
     return fig
