@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['loss_func', 'fit_model', 'LMModel1', 'LMModel2', 'LMModel3', 'LMModel4', 'LMModel5', 'lmmodel4_as_rnn', 'LMModel6']
 
-# %% ../nbs/02_lmmodel4.ipynb #8c15c810
+# %% ../nbs/02_lmmodel4.ipynb #93b46ee3
 import torch
 from torch import nn
 import torch.nn.functional as F
-from fastai.torch_core import Module, set_seed
+from fastai.torch_core import Module
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.callback.rnn import ModelResetter
