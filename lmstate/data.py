@@ -83,29 +83,33 @@ def numericalize(tokens:list, # a token stream
     try: return [o2i[t] for t in tokens]
     except KeyError as e: raise KeyError(f'token {e.args[0]!r} is not in the vocab of {len(vocab)} tokens') from None
 
-# %% ../nbs/00_data.ipynb #bf2bc2f9
+# %% ../nbs/00_data.ipynb #fad328d6
+def _check_count(name, v):
+    "Raise a clear error unless `v` is an int of at least 1 (a batch size, a sequence length)."
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f'{name} must be an int of at least 1, got {v!r}')
+
 def make_samples(nums:list, # the numericalized stream
                  sl:int=16, # tokens per sample
                  per_step:bool=True, # target at every step (`sl` tokens) or only the next token
                 ) -> list: # (x, y) pairs: x `(sl,)`, y `(sl,)` if `per_step` else a 0-d tensor
     "Consecutive, non-overlapping windows of `sl` tokens with their targets, as the book cuts them."
-    if isinstance(sl, bool) or not isinstance(sl, int) or sl < 1: raise ValueError(f'sl must be an int of at least 1, got {sl!r}')
+    _check_count('sl', sl)
     if len(nums) < sl + 2: raise ValueError(f'a stream of {len(nums)} tokens is too short for samples of sl={sl}')
     t = torch.as_tensor(nums)
     if per_step: return [(t[i:i+sl], t[i+1:i+sl+1]) for i in range(0, len(t)-sl-1, sl)]
     return [(t[i:i+sl], t[i+sl]) for i in range(0, len(t)-sl-1, sl)]
 
-# %% ../nbs/00_data.ipynb #32593f3d
+# %% ../nbs/00_data.ipynb #8072ea8c
 def group_chunks(ds:list, # samples in stream order
                  bs:int, # batch size: the number of rows, and of separate stretches of the stream
                 ) -> list: # the samples reordered so that, read `bs` at a time, row `j` continues across batches
     "Reorder `ds` so that row `j` of batch `i+1` continues row `j` of batch `i`."
-    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1: raise ValueError(f'bs must be an int of at least 1, got {bs!r}')
+    _check_count('bs', bs)
     if bs > len(ds): raise ValueError(f'bs={bs} is larger than the {len(ds)} samples: no batch could be filled')
     m = len(ds) // bs
     return [ds[i + m*j] for i in range(m) for j in range(bs)]
 
-# %% ../nbs/00_data.ipynb #d44c125e
+# %% ../nbs/00_data.ipynb #81ff4203
 def lm_dls(bs:int=64, # batch size (rows per batch)
            sl:int=16, # tokens per sample
            per_step:bool=True, # targets at every step (LMModel4 and after) or only the next token (LMModel1-3)
@@ -114,6 +118,7 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
            valid_pct:float=0.2, # the final share of the samples that validates
           ) -> DataLoaders: # with `.vocab`; `drop_last=True`, `shuffle=False` for both splits
     "fastai `DataLoaders` of Human Numbers, arranged so a stateful model's rows continue from batch to batch."
+    _check_count('bs', bs)
     if not 0 < valid_pct < 1: raise ValueError(f'valid_pct must be between 0 and 1, got {valid_pct}')
     tokens = tokenize(read_lines(path))
     vocab = make_vocab(tokens)
@@ -121,10 +126,8 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
     cut = int(len(seqs) * (1 - valid_pct))
     parts = seqs[:cut], seqs[cut:]
     for p in parts:
-        if isinstance(bs, int) and not isinstance(bs, bool) and bs > len(p):
-            raise ValueError(f'bs={bs} is larger than the {len(p)} samples of a split: no batch could be filled')
+        if bs > len(p): raise ValueError(f'bs={bs} is larger than the {len(p)} samples of a split: no batch could be filled')
     if stateful: parts = [group_chunks(p, bs) for p in parts]
-    elif isinstance(bs, bool) or not isinstance(bs, int) or bs < 1: raise ValueError(f'bs must be an int of at least 1, got {bs!r}')
     dls = DataLoaders.from_dsets(*parts, bs=bs, shuffle=False, drop_last=True)
     dls.vocab = vocab
     return dls
