@@ -23,7 +23,7 @@ def test_export_and_clean_change_nothing(tmp_path):
         assert res.returncode == 0, f'{cmd} failed: {res.stderr}'
     for d, files in before.items():
         after = _files(copy/d)
-        assert sorted(after) == sorted(files), f'{cmd} added or removed files in {d}/: {sorted(set(after) ^ set(files))}'
+        assert sorted(after) == sorted(files), f'nbdev_export and nbdev_clean added or removed files in {d}/: {sorted(set(after) ^ set(files))}'
         changed = [str(k) for k in files if after[k] != files[k]]
         assert not changed, f'run nbdev_export and nbdev_clean, then commit: they change {changed}'
 
