@@ -1,9 +1,8 @@
 """The course as a learner meets it: JupyterLab and Notebook 7, driven in a real Chromium, run the notebooks."""
-import json, shutil, socket, subprocess, sys, time, secrets, urllib.request
-from pathlib import Path
+import json, socket, subprocess, sys, time, secrets, urllib.request
 import pytest
+from test_project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
                  '--disable-component-update', '--disable-sync']
@@ -15,8 +14,7 @@ def _free_port():
 @pytest.fixture(scope='module')
 def server(tmp_path_factory, chromium):
     "A Jupyter server on 127.0.0.1 with a token, serving a copy of the project (a browser session may autosave or export)."
-    copy = tmp_path_factory.mktemp('lab')/'project'
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns('.git', '.venv', 'venv', '_proc', '_docs', '.ipynb_checkpoints'))
+    copy = copy_project(tmp_path_factory.mktemp('lab')/'project')
     root = copy/'nbs'
     for nb in root.glob('*.ipynb'):   # no stored outputs: what the tests find on the page, the browser's run produced
         d = json.loads(nb.read_text())

@@ -11,12 +11,16 @@ CFG = ConfigParser(); CFG.read(ROOT/'settings.ini'); CFG = CFG['DEFAULT']
 _NOT_SOURCE = shutil.ignore_patterns('.git', '.venv', 'venv', '_proc', '_docs', '__pycache__', '*.egg-info', 'build', 'dist',
                                      '.pytest_cache', '.ipynb_checkpoints', 'models')
 
+def copy_project(dest):
+    "Copy the project's sources (no git data, environments or build outputs) to `dest`, for checks that write into the tree."
+    shutil.copytree(ROOT, dest, ignore=_NOT_SOURCE)
+    return dest
+
 def _files(d): return {p.relative_to(d): p.read_bytes() for p in sorted(d.rglob('*')) if p.is_file()}
 
 def test_export_and_clean_change_nothing(tmp_path):
     "What GitHub's nbdev CI checks: the committed package is what the notebooks export, and the notebooks are clean."
-    copy = tmp_path/'copy'
-    shutil.copytree(ROOT, copy, ignore=_NOT_SOURCE)
+    copy = copy_project(tmp_path/'copy')
     before = {d: _files(copy/d) for d in ('lmstate', 'nbs')}
     for cmd in ('nbdev_export', 'nbdev_clean'):
         res = subprocess.run([shutil.which(cmd) or cmd], cwd=copy, capture_output=True, text=True)
@@ -53,8 +57,7 @@ def test_version_matches_settings():
 def test_wheel_builds_and_imports(tmp_path):
     "Build the wheel, install it alone into a new environment, and import every module from it, not from the source tree."
     dist = tmp_path/'dist'
-    src = tmp_path/'src'                      # build from a copy, so no build/ or egg-info lands in the work tree
-    shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
+    src = copy_project(tmp_path/'src')        # build from a copy, so no build/ or egg-info lands in the work tree
     res = subprocess.run([sys.executable, '-m', 'build', '--wheel', '--no-isolation', '--outdir', str(dist), str(src)],
                          capture_output=True, text=True, cwd=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
@@ -100,8 +103,7 @@ proc_nbs(n_workers=0)
 def test_docs_processing(tmp_path):
     "The docs step before Quarto: every notebook processes without error, and each exported symbol gets its doc entry."
     import importlib, json
-    copy = tmp_path/'copy'
-    shutil.copytree(ROOT, copy, ignore=_NOT_SOURCE)
+    copy = copy_project(tmp_path/'copy')
     res = subprocess.run([sys.executable, '-c', _PROC], cwd=copy, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-4000:]
     assert 'containing imports and other code' not in res.stderr, 'a cell mixes imports with other code: nbdev runs it while building the docs'
