@@ -1,5 +1,5 @@
 """Checks on the project as a whole: the nbdev round trip, README.md against the home page, the wheel, the docs config."""
-import os, shutil, subprocess, sys, venv, zipfile
+import os, re, shutil, site, subprocess, sys, venv, zipfile
 from configparser import ConfigParser
 from pathlib import Path
 import pytest
@@ -54,8 +54,27 @@ def test_version_matches_settings():
     import lmstate
     assert lmstate.__version__ == CFG['version']
 
+def _package_snippet(readme):
+    "The README's package example: the code blocks under 'Use the package from Python' and the output printed last."
+    part = readme.split('## Use the package from Python', 1)[1].split('\n## ', 1)[0]
+    blocks = re.findall(r'^```(\w*)\n(.*?)\n```$', part, re.S | re.M)
+    code = [b for lang, b in blocks if lang == 'python']
+    out = [b for lang, b in blocks if not lang]
+    assert code and out, 'README.md has no package example with its output'
+    return '\n'.join(code), out[-1]
+
+def _deps_only(dest):
+    "A folder of links to what this environment has installed, minus lmstate itself: the wheel's dependencies, nothing more."
+    dest.mkdir()
+    for sp in site.getsitepackages():
+        for p in Path(sp).iterdir():
+            if p.name.startswith(('lmstate', '__editable__', '_lmstate')) or p.suffix == '.pth': continue
+            if not (dest/p.name).exists(): (dest/p.name).symlink_to(p)
+    return dest
+
 def test_wheel_builds_and_imports(tmp_path):
-    "Build the wheel, install it alone into a new environment, and import every module from it, not from the source tree."
+    """Build the wheel, install it into a new environment that inherits nothing from the base interpreter,
+    import every module from it and run the README's package example there."""
     dist = tmp_path/'dist'
     src = copy_project(tmp_path/'src')        # build from a copy, so no build/ or egg-info lands in the work tree
     res = subprocess.run([sys.executable, '-m', 'build', '--wheel', '--no-isolation', '--outdir', str(dist), str(src)],
@@ -67,17 +86,32 @@ def test_wheel_builds_and_imports(tmp_path):
     assert {'lmstate/__init__.py', 'lmstate/_modidx.py'} | {f'lmstate/{m}.py' for m in modules} <= set(names)
     assert not [n for n in names if n.endswith('.ipynb')]
     env = tmp_path/'env'
-    venv.create(env, system_site_packages=True, with_pip=True)  # dependencies come from this environment; lmstate from the wheel
+    venv.create(env, system_site_packages=False, with_pip=True)
     py = env/'bin'/'python'
-    res = subprocess.run([str(py), '-m', 'pip', 'install', '--no-deps', '--force-reinstall', str(whl)], capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-3000:]
+    clean = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV')}
+    def run(*args, **kw): return subprocess.run([str(py), *args], capture_output=True, text=True, cwd=tmp_path, env=clean, **kw)
+    # the new environment sees nothing of the base interpreter's packages (nor of this one's) ...
+    res = run('-c', 'import torch')
+    assert res.returncode == 1 and "No module named 'torch'" in res.stderr, 'the new environment can import torch on its own'
+    # ... until it is given this environment's third-party packages (not lmstate): the wheel's dependencies must be there
+    env_site, = [Path(p) for p in run('-c', 'import site; print(*site.getsitepackages())').stdout.split()]
+    run('-m', 'pip', 'uninstall', '-y', '-q', 'setuptools')    # Python < 3.12 seeds an old one that would shadow torch's
+    (env_site/'deps.pth').write_text(str(_deps_only(tmp_path/'deps')) + '\n')
+    # pip installs the wheel with its declared dependencies, offline: each must already be satisfied, or this fails
+    res = run('-m', 'pip', 'install', '--no-index', '--no-cache-dir', str(whl))
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    assert 'Successfully installed lmstate' in res.stdout and 'Collecting' not in res.stdout.replace('Processing', ''), res.stdout
     code = ('import importlib, lmstate\n'
             f'mods = [importlib.import_module("lmstate." + m) for m in {modules!r}]\n'
             'print(lmstate.__version__, lmstate.__file__)')
-    res = subprocess.run([str(py), '-c', code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, 'PYTHONPATH': ''})
+    res = run('-c', code)
     assert res.returncode == 0, res.stderr[-3000:]
     version, where = res.stdout.split()
-    assert version == CFG['version'] and Path(where).is_relative_to(env), where
+    assert version == CFG['version'] and Path(where).is_relative_to(env_site), where
+    snippet, expected = _package_snippet((ROOT/'README.md').read_text())
+    res = run('-c', snippet, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip() == expected.strip(), f'the README promises:\n{expected}\nthe installed wheel prints:\n{res.stdout}'
 
 LAYERS = ['data', 'state', 'models']   # each module may import only from the ones before it
 
