@@ -12,13 +12,20 @@ def _cfg():
 
 def _text(v): return ''.join(v) if isinstance(v, list) else v
 
+WIDGET = 'application/vnd.jupyter.widget-view+json'
+
 def _outputs(cell):
-    "The text a reader sees under a code cell: streams and plain-text results, in order."
+    "The text a reader sees under a code cell: streams and plain-text results, in order (a widget has no text form)."
     for o in cell.get('outputs', []):
         if o['output_type'] == 'stream': yield _text(o['text'])
+        elif WIDGET in o.get('data', {}): continue
         elif o['output_type'] in ('execute_result', 'display_data') and 'text/plain' in o['data']:
             yield _text(o['data']['text/plain']) + '\n'
         elif o['output_type'] == 'error': raise ValueError(f'index.ipynb has an error output: {o["ename"]}')
+
+def page_name(stem):
+    "The docs page nbdev makes of notebook `stem`: the number prefix dropped, as in `00_data` -> `data.html`."
+    return re.sub(r'^\d+_', '', stem) + '.html'
 
 def render(nb_path=ROOT/'nbs'/'index.ipynb'):
     "README.md text for the notebook at `nb_path`: markdown verbatim, code fenced, outputs fenced below it."
@@ -29,8 +36,7 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
         src = _text(cell['source']).strip()
         if not src: continue
         if cell['cell_type'] == 'markdown':
-            # chapter links point at the docs site, where each notebook is a page
-            parts.append(re.sub(r'\]\(([\w-]+)\.ipynb\)', rf']({site}/\1.html)', src))
+            parts.append(re.sub(r'\]\(([\w-]+)\.ipynb\)', lambda m: f']({site}/{page_name(m[1])})', src))
         elif cell['cell_type'] == 'code':
             if src.startswith('#| hide') or '\n#| hide' in src: continue
             parts.append(f'```python\n{src}\n```')

@@ -1,7 +1,7 @@
 """The course as a learner meets it: JupyterLab and Notebook 7, driven in a real Chromium, run the notebooks."""
 import json, socket, subprocess, sys, time, secrets, urllib.request
 import pytest
-from test_project import copy_project
+from test_project import copy_project, ROOT
 
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
@@ -104,3 +104,135 @@ def test_data_chapter_runs_in_jupyterlab_and_draws_its_picture(server, page):
 def test_home_page_runs_in_notebook_7(server, page):
     out = _run_all(page, server, 'notebooks/index.ipynb', 'index.ipynb', ['a tensor state works: (2, 64, 64)'])
     assert 'Traceback' not in out, out[-3000:]
+
+# --- the widgets chapter: live in JupyterLab and Notebook 7, and on a static page with no kernel ---
+
+_EXPLORER = '.widget-vbox:has(.lm-shape-rnn):has(.widget-slider)'   # a kernel-side StateExplorer
+
+def _until_shown(box, expected, act):
+    "Do `act()`, then wait until `box`'s RNN state reads `expected`; return the milliseconds it took."
+    start = time.perf_counter()
+    act()
+    box.locator('.lm-shape-rnn', has_text=expected).first.wait_for(timeout=20_000)
+    return (time.perf_counter() - start) * 1000
+
+def _set_slider(page, slider, value):
+    "Type `value` into an ipywidgets slider's readout, as a user can; pressing Enter then sets it."
+    slider.locator('.widget-readout').first.click()
+    page.keyboard.press('Control+A')
+    page.keyboard.type(str(value))
+
+def _explorer_responds(page, tmp_path, name):
+    "Set the first kernel explorer's n_layers slider from 2 to 3 and back; the shown state must follow."
+    box = page.locator(_EXPLORER).first
+    box.wait_for(timeout=60_000)
+    box.scroll_into_view_if_needed()                     # the notebook may not draw cells out of view
+    box.locator('.lm-shape-rnn', has_text='(2, 64, 64)').wait_for(timeout=20_000)
+    slider = box.locator('.widget-slider', has_text='n_layers').first
+    _set_slider(page, slider, 3)
+    up = _until_shown(box, '(3, 64, 64)', lambda: page.keyboard.press('Enter'))
+    box.screenshot(path=str(tmp_path/f'{name}-explorer-3-layers.png'))
+    _set_slider(page, slider, 2)
+    down = _until_shown(box, '(2, 64, 64)', lambda: page.keyboard.press('Enter'))
+    print(f'{name}: Enter in the n_layers readout to redrawn view {up:.0f} ms and {down:.0f} ms (kernel round trip included)')
+    page.screenshot(path=str(tmp_path/f'{name}-page.png'), full_page=False)
+
+def test_widgets_chapter_runs_in_jupyterlab_and_the_explorer_responds(server, page, tmp_path):
+    out = _run_all(page, server, 'lab/workspaces/widgets/tree/04_widgets.ipynb?reset', '04_widgets.ipynb',
+                   ['settings: every state and every tensor shape equal', 'accuracy'], timeout=300_000)
+    assert 'Traceback' not in out, out[-3000:]
+    _explorer_responds(page, tmp_path, 'jupyterlab')
+
+def test_widgets_chapter_runs_in_notebook_7_and_the_explorer_responds(server, page, tmp_path):
+    out = _run_all(page, server, 'notebooks/04_widgets.ipynb', '04_widgets.ipynb',
+                   ['settings: every state and every tensor shape equal'], timeout=300_000)
+    assert 'Traceback' not in out, out[-3000:]
+    _explorer_responds(page, tmp_path, 'notebook7')
+
+@pytest.fixture(scope='module')
+def static_site(tmp_path_factory):
+    "The chapters as static HTML pages (nbconvert, from the notebooks as committed), served on 127.0.0.1 by a thread."
+    import functools, http.server, threading
+    site = tmp_path_factory.mktemp('site')
+    for nb in ('04_widgets', 'index'):
+        res = subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', str(site),
+                              str(ROOT/'nbs'/f'{nb}.ipynb')], capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr[-3000:]
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    handler.log_message = lambda *a: None
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    httpd.shutdown()
+
+def _offline_page(browser, blocked):
+    "A page that may reach 127.0.0.1 only: every other request is aborted and noted in `blocked`."
+    pg = browser.new_page()
+    def route(r):
+        if r.request.url.startswith(('http://127.0.0.1', 'data:')): r.continue_()
+        else: blocked.append(r.request.url); r.abort()
+    pg.route('**/*', route)
+    return pg
+
+def test_static_page_explorer_responds_without_a_kernel(static_site, browser, tmp_path):
+    blocked = []
+    pg = _offline_page(browser, blocked)
+    pg.goto(f'{static_site}/04_widgets.html', wait_until='load')
+    assert 'Traceback' not in pg.inner_text('body')
+    box = pg.locator('.lm-explorer').first
+    assert box.locator('.lm-shape-rnn').inner_text() == '(2, 64, 64)'
+    slider = box.locator('input[data-k="n_layers"]')
+    slider.focus()
+    up = _until_shown(box, '(3, 64, 64)', lambda: slider.press('ArrowRight'))
+    box.screenshot(path=str(tmp_path/'static-explorer-3-layers.png'))
+    bs = box.locator('input[data-k="bs"]')
+    bs.fill('sixty four')
+    assert box.locator('.lm-msg').inner_text() == "bs must be a whole number, got 'sixty four'"
+    bs.fill('8')                                          # and it works again
+    assert box.locator('.lm-shape-rnn').inner_text() == '(3, 8, 64)'
+    box.locator('select[data-k="moment"]').select_option('last batch, fewer rows')
+    box.locator('input[data-k="last_bs"]').fill('4')
+    assert 'Expected hidden size (3, 4, 64), got [3, 8, 64]' in box.locator('.lm-err').first.inner_text()
+    card = pg.locator('.lm-whatif').first
+    card.locator('select').select_option(index=4)
+    assert 'Expected hidden size (2, 32, 64), got [2, 64, 64]' in card.locator('[data-i]:visible').inner_text()
+    print(f'static page: key press to redrawn view {up:.0f} ms; requests blocked: {len(blocked)}')
+    imgs = pg.eval_on_selector_all('img', 'els => els.map(e => e.complete && e.naturalWidth > 0)')
+    assert imgs and all(imgs), 'an image on the page did not load'
+
+def _grid():
+    "Settings for comparing the page's formulas with the kernel: every model and moment, small and book sizes, bad input."
+    import itertools
+    from lmstate.widgets import RNN_MODELS, MOMENTS, DEFAULTS
+    for model, moment, bs, sl, H, L in itertools.product(RNN_MODELS, MOMENTS, (1, 3, 64), (1, 16), (1, 64), (1, 2, 4)):
+        for t in ({0, sl - 1} if moment == 'after step t' else {0}):
+            for last_bs in ({1, bs - 1} if moment.startswith('last') else {1}):
+                yield dict(model=model, moment=moment, bs=bs, sl=sl, n_hidden=H, n_layers=L, vocab_sz=30, t=t,
+                           last_bs=last_bs, row=5)
+    for k, v in [('bs', 'abc'), ('bs', ''), ('bs', '0'), ('bs', '-3'), ('bs', ' 12 '), ('bs', '+5'), ('bs', '2.5'),
+                 ('bs', '5000'), ('n_layers', 0), ('n_layers', 5), ('t', 16), ('row', '-1'), ('vocab_sz', '100001'),
+                 ('n_hidden', '8192'), ('sl', '1024')]:
+        yield dict(DEFAULTS, **{k: v})
+    yield dict(DEFAULTS, bs=4096, sl=1024, n_hidden=8192)
+    yield dict(DEFAULTS, moment='last batch, fewer rows', last_bs=64)
+
+def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
+    "The page computes shapes and messages by formula: they must be what the real classes give, setting by setting."
+    import json
+    from lmstate.widgets import explore_state
+    grid = list(_grid())
+    py = [json.loads(json.dumps(explore_state(**s))) for s in grid]
+    pg = _offline_page(browser, [])
+    pg.goto(f'{static_site}/04_widgets.html', wait_until='load')
+    js = pg.evaluate('grid => grid.map(s => document.querySelector(".lm-explorer").lmstate.spec(s))', grid)
+    diffs = [(s, a, b) for s, a, b in zip(grid, py, js) if a != b]
+    assert not diffs, f'{len(diffs)} of {len(grid)} settings differ; the first: {diffs[0]}'
+    print(f'{len(grid)} settings: the page and the kernel agree on every shape and message')
+
+def test_static_home_page_opens_with_the_explorer(static_site, browser):
+    pg = _offline_page(browser, [])
+    pg.goto(f'{static_site}/index.html', wait_until='load')
+    box = pg.locator('.lm-explorer').first
+    assert box.locator('.lm-shape-loop').inner_text() == '(64, 64)'
+    box.locator('input[data-k="n_layers"]').press('ArrowRight')
+    assert box.locator('.lm-shape-rnn').inner_text() == '(3, 64, 64)'
