@@ -41,13 +41,16 @@ def fit_model(model:nn.Module, # the model to train
               n_epoch:int, # epochs
               lr:float, # maximum learning rate of the one-cycle schedule
               cbs=None, # extra callbacks, e.g. a `StateRecorder`
+              quiet:bool=True, # False: fastai's progress bar and table of losses and accuracy per epoch
              ) -> tuple: # (learner, final validation accuracy)
-    "Train `model` as the book does, quietly, and return the learner and its final validation accuracy."
+    "Train `model` as the book does and return the learner and its final validation accuracy."
     if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1: raise ValueError(f'n_epoch must be an int of at least 1, got {n_epoch!r}')
     if not lr > 0: raise ValueError(f'lr must be positive, got {lr!r}')
     cbs = list(cbs or []) + ([ModelResetter()] if callable(getattr(model, 'reset', None)) else [])
     learn = Learner(dls, model, loss_func=loss_func, metrics=accuracy, cbs=cbs)
-    with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
+    if quiet:
+        with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
+    else: learn.fit_one_cycle(n_epoch, lr)
     return learn, learn.recorder.values[-1][2]
 
 # %% ../nbs/02_lmmodel4.ipynb #0b60f15e

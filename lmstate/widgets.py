@@ -7,29 +7,25 @@ __all__ = ['RNN_MODELS', 'MOMENTS', 'LIMITS', 'MAX_BYTES', 'DEFAULTS', 'NOTES', 
            'view_html', 'explorer_html', 'StateExplorer', 'what_if_cases', 'what_if_html', 'WhatIf', 'ContinuityViewer',
            'state_at', 'plot_state_heatmap', 'StateHeatmap', 'TrainingTimeline']
 
-# %% ../nbs/04_widgets.ipynb #5262e12b
-import html, itertools, json, re
+# %% ../nbs/04_widgets.ipynb #fd804d1f
+import html, json, random, re, uuid
 import torch
 from torch import nn
 import ipywidgets as widgets
-from IPython.display import HTML, display, clear_output
-from fastai.learner import Learner
-from fastai.metrics import accuracy
+import matplotlib.pyplot as plt
+from IPython.display import clear_output
 from fastai.callback.core import Callback
-from fastai.callback.rnn import ModelResetter
-import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
-from fastai.torch_core import set_seed
 from .data import lm_dls, check_continuity
 from .state import state_shape, has_graph, StateRecorder
-from .models import LMModel4, LMModel5, LMModel6, loss_func
+from .models import LMModel4, LMModel5, LMModel6, fit_model
 
-# %% ../nbs/04_widgets.ipynb #2e6b135c
+# %% ../nbs/04_widgets.ipynb #5c6151d2
 class BookLMModel5(nn.Module):
-    "The book's LMModel5 as printed: its state is `torch.zeros(n_layers, bs, n_hidden)`, made once in `__init__`."
+    "The book's LMModel5: its state made once in `__init__` by `torch.zeros(n_layers, bs, n_hidden)`, reset by `zero_()`"
     def __init__(self, vocab_sz:int, # number of tokens
                  n_hidden:int, # size of each layer's state
                  n_layers:int, # stacked layers
-                 bs:int=64): # the batch size the book fixes (a global there)
+                 bs:int=64): # the batch size the state is made for (a global in the book)
         super().__init__()
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.rnn = nn.RNN(n_hidden, n_hidden, n_layers, batch_first=True)
@@ -43,7 +39,7 @@ class BookLMModel5(nn.Module):
         "Zero the state in place: its shape stays (n_layers, bs, n_hidden)."
         self.h.zero_()
 
-# %% ../nbs/04_widgets.ipynb #0b4d73da
+# %% ../nbs/04_widgets.ipynb #b0eda49b
 RNN_MODELS = ("book's LMModel5", 'LMModel5', 'LMModel6')
 MOMENTS = ('before step 0', 'after step t', 'after the batch', 'next batch', 'after reset()', 'last batch, fewer rows')
 LIMITS = dict(bs=4096, sl=1024, n_hidden=8192, n_layers=4, vocab_sz=100_000)
@@ -51,13 +47,13 @@ MAX_BYTES = 8 * 2**30   # one float32 batch through the model, parameters includ
 DEFAULTS = dict(model="book's LMModel5", moment='after the batch', bs=64, sl=16, n_hidden=64, n_layers=2, vocab_sz=30,
                 t=0, last_bs=32, row=3)   # the book's sizes; `row` is the batch row drawn highlighted
 
-# %% ../nbs/04_widgets.ipynb #1ea77471
-_INT = re.compile(r'\s*[+-]?[0-9]+\s*')
+# %% ../nbs/04_widgets.ipynb #0907af99
+_INT = re.compile(r'[ \t]*[+-]?[0-9]{1,9}[ \t]*')   # what a user types; the page's script uses the same pattern
 
 def _int(name, v):
     "`v` as an int, from an int or a typed string, or a ValueError naming the field."
     if isinstance(v, bool) or not isinstance(v, (int, str)) or isinstance(v, str) and not _INT.fullmatch(v):
-        got = f"'{v}'" if isinstance(v, str) else repr(v)    # quoted the same way the page's script quotes it
+        got = f"'{v}'" if isinstance(v, str) else repr(v)   # a typed string is quoted, as on the page
         raise ValueError(f'{name} must be a whole number, got {got}')
     return int(v)
 
@@ -72,12 +68,13 @@ def check_settings(**settings) -> dict: # every setting of `DEFAULTS`, numbers a
     s = {k: _int(k, v) for k, v in s.items()}
     for k, top in LIMITS.items():
         if not 1 <= s[k] <= top: raise ValueError(f'{k} must be from 1 to {top:,}, got {s[k]:,}')
-    if not 0 <= s['t'] < s['sl']: raise ValueError(f"t must be a step from 0 to sl - 1 = {s['sl'] - 1}, got {s['t']}")
-    if moment == 'last batch, fewer rows' and s['bs'] < 2: raise ValueError('a batch with fewer rows needs bs of 2 or more')
-    if moment == 'last batch, fewer rows' and not 1 <= s['last_bs'] < s['bs']:
-        raise ValueError(f"last_bs must be from 1 to bs - 1 = {s['bs'] - 1} (fewer rows), got {s['last_bs']}")
+    if moment == 'after step t' and not 0 <= s['t'] < s['sl']:
+        raise ValueError(f"t must be a step from 0 to sl - 1 = {s['sl'] - 1}, got {s['t']}")
+    if moment == 'last batch, fewer rows':
+        if s['bs'] < 2: raise ValueError('a batch with fewer rows needs bs of 2 or more')
+        if not 1 <= s['last_bs'] < s['bs']:
+            raise ValueError(f"last_bs must be from 1 to bs - 1 = {s['bs'] - 1} (fewer rows), got {s['last_bs']}")
     if s['row'] < 0: raise ValueError(f"row must be 0 or more, got {s['row']}")
-    s['row'] = min(s['row'], s['bs'] - 1)              # the highlighted row follows a smaller batch
     gib = _bytes(model, **s) / 2**30
     if gib > MAX_BYTES / 2**30: raise ValueError(f'one batch at these sizes needs about {gib:,.1f} GiB: too big to run')
     return dict(model=model, moment=moment, **s)
@@ -89,30 +86,33 @@ def _bytes(model, bs, sl, n_hidden, n_layers, vocab_sz, **_):
     acts = bs * sl * (n_hidden * (n_layers * gates + 1) + vocab_sz)
     return 4 * (params + acts)
 
-# %% ../nbs/04_widgets.ipynb #caa13762
+# %% ../nbs/04_widgets.ipynb #7062c952
 def _fmt(s):
-    "A shape as Python prints it: `(64, 64)`, `(64,)`, `((2, 64, 64), (2, 64, 64))`, `None`, `0`."
+    "A state's shape as the view prints it: `0` for the int, `None`, `(64,)`, `(2, 64, 64)`, or a pair of those."
     if s is None: return 'None'
     if s == (): return '0'
     if isinstance(s[0], tuple): return '(' + ', '.join(_fmt(t) for t in s) + ')'
     return str(tuple(s))
 
+def _err(e): return f'{type(e).__name__}: {(str(e).splitlines() or [""])[0]}'   # the first line of an error
+
 def _run(model, x):
-    "Call `model(x)`; return the shapes each module produced, in order, and the error message if it failed."
-    flow, hooks = [], []
+    "Call `model(x)`; return what each of its modules returned, in order, and the error message if it failed."
+    calls, hooks = [], []
     for name, mod in model.named_children():
-        hooks.append(mod.register_forward_hook(lambda m, i, o, name=name: flow.append((name, o))))
+        hooks.append(mod.register_forward_hook(lambda m, i, o, name=name: calls.append((name, o))))
     try: model(x); err = None
-    except Exception as e: err = f'{type(e).__name__}: {e}'.split('\n')[0]
+    except Exception as e: err = _err(e)
     finally:
         for h in hooks: h.remove()
-    return flow, err
+    return calls, err
 
-# %% ../nbs/04_widgets.ipynb #116849dd
-_NAMES = dict(i_h='embedding', h_h='h_h: new state', h_o='head')
+# %% ../nbs/04_widgets.ipynb #1bc927c8
+_NAMES = dict(i_h='embedding', h_h='h_h (before relu)', h_o='head')
 
-def _flow(model, x, calls, err):
+def _flow(model, x, calls, err, steps):
     "The tensors along one forward pass as (label, shape) pairs, from the recorded module calls; the error last."
+    loop = isinstance(model, LMModel4)
     rows, first = [('x', tuple(x.shape))], {}
     for name, out in calls: first.setdefault(name, out)      # the loop calls its modules once per step
     for name, out in first.items():
@@ -121,12 +121,12 @@ def _flow(model, x, calls, err):
             lstm = isinstance(model.rnn, nn.LSTM)
             rows += [(f'nn.{"LSTM" if lstm else "RNN"} output', tuple(res.shape)),
                      ('(h_n, c_n)' if lstm else 'h_n', state_shape(h))]
-        else: rows.append((_NAMES[name] + (' (each of {} steps)' if isinstance(model, LMModel4) else ''), tuple(out.shape)))
+        else: rows.append((_NAMES[name] + (f' (each of {steps} steps)' if loop else ''), tuple(out.shape)))
     if err: rows.append(('error', err))
-    elif isinstance(model, LMModel4): rows.append(('stacked output', (x.shape[0], x.shape[1], model.h_o.out_features)))
+    elif loop: rows.append(('stacked output', (x.shape[0], x.shape[1], model.h_o.out_features)))
     return rows
 
-# %% ../nbs/04_widgets.ipynb #93a01fd3
+# %% ../nbs/04_widgets.ipynb #cf85d3fb
 NOTES = {
     'before step 0': 'Nothing has run yet: LMModel4 holds the int 0; the RNN holds what its __init__ or reset left.',
     'after step t': 'Part way through the batch: the loop has made one (bs, n_hidden) state per step so far.',
@@ -136,43 +136,49 @@ NOTES = {
     'last batch, fewer rows': 'A batch with fewer rows than the kept state: no row of it continues a kept row.',
 }
 
-def _scenario(make, s, steps):
-    "Build a model with `make` and play moment `s['moment']` on meta batches of `steps` steps: (state shape, tensors)."
+def _scenario(make, s, steps, shown=None):
+    "Build a model with `make`, play moment `s['moment']` on meta batches of `steps` steps: (state shape, tensors)."
     model, x = make(), torch.zeros(s['bs'], steps, dtype=torch.long)   # (bs, steps)
     moment, before = s['moment'], state_shape(model.h)
     if moment in ('next batch', 'after reset()', 'last batch, fewer rows'): _run(model, x[:, :1])  # any length will do
     if moment == 'last batch, fewer rows': x = x[:s['last_bs']]
     calls, err = _run(model, x)
     if moment == 'after reset()': model.reset()
-    return (before if moment == 'before step 0' else state_shape(model.h)), _flow(model, x, calls, err)
+    h = before if moment == 'before step 0' else state_shape(model.h)
+    return h, _flow(model, x, calls, err, shown or steps)
 
 def _seq_axis(a, b, steps):
     "Shape `a` (from a 1-step run) with every axis that grew in `b` (the 2-step run) set to `steps`."
-    if isinstance(a, str) or a is None: return a
+    if a is None: return a
     return tuple(_seq_axis(p, q, steps) if isinstance(p, tuple) else (steps if p != q else p) for p, q in zip(a, b))
 
-def _panel(make, s):
+def _panel(name, make, s):
     "One model's side of the view: its state at the moment, and every tensor of the pass, from two short real runs."
     steps = s['t'] + 1 if s['moment'] == 'after step t' else s['sl']
-    (h, one), (_, two) = _scenario(make, s, 1), _scenario(make, s, 2)
-    flow = [(k.format(steps), _fmt(_seq_axis(a, b, steps)) if k != 'error' else a) for (k, a), (_, b) in zip(one, two)]
+    (h, one), (_, two) = _scenario(make, s, 1, steps), _scenario(make, s, 2, steps)
+    flow = [(k, a if k == 'error' else _fmt(_seq_axis(a, b, steps))) for (k, a), (_, b) in zip(one, two)]
+    if s['moment'] == 'after step t': flow[0] = (f'x[:, :{steps}]', flow[0][1])   # the steps run so far
     err = one[-1][1] if one[-1][0] == 'error' else None
-    return dict(name='', state=_fmt(h), shape=h, flow=flow, error=err)
+    return dict(name=name, state=_fmt(h), shape=h, flow=flow, error=err)
 
-# %% ../nbs/04_widgets.ipynb #c2d984ca
-def explore_state(**settings) -> dict: # 'loop' and 'rnn' panels, or 'error' with a short message
+def _make(model, vocab_sz, n_hidden, n_layers, bs):
+    "A function that builds a fresh model of kind `model` (one of `RNN_MODELS`, or 'LMModel4')."
+    V, H, L, B = vocab_sz, n_hidden, n_layers, bs
+    return {'LMModel4': lambda: LMModel4(V, H), "book's LMModel5": lambda: BookLMModel5(V, H, L, B),
+            'LMModel5': lambda: LMModel5(V, H, L), 'LMModel6': lambda: LMModel6(V, H, L)}[model]
+
+# %% ../nbs/04_widgets.ipynb #7c5b7cf9
+def explore_state(**settings) -> dict: # settings, 'loop' and 'rnn' panels and a note; or 'error' alone
     "LMModel4's state and an RNN model's at one moment of a run, from the real classes on PyTorch's meta device."
     try: s = check_settings(**settings)
     except ValueError as e: return dict(error=str(e))
-    B, H, L, V = (s[k] for k in ('bs', 'n_hidden', 'n_layers', 'vocab_sz'))
-    make = {"book's LMModel5": lambda: BookLMModel5(V, H, L, B), 'LMModel5': lambda: LMModel5(V, H, L),
-            'LMModel6': lambda: LMModel6(V, H, L)}[s['model']]
+    sizes = {k: s[k] for k in ('vocab_sz', 'n_hidden', 'n_layers', 'bs')}
     with torch.device('meta'):                       # shapes without data: no memory, any size
-        loop_panel, rnn_panel = _panel(lambda: LMModel4(V, H), s), _panel(make, s)
-    loop_panel['name'], rnn_panel['name'] = 'LMModel4', s['model']
-    return dict(settings=s, loop=loop_panel, rnn=rnn_panel, note=NOTES[s['moment']])
+        loop = _panel('LMModel4', _make('LMModel4', **sizes), s)
+        rnn = _panel(s['model'], _make(s['model'], **sizes), s)
+    return dict(settings=s, loop=loop, rnn=rnn, note=NOTES[s['moment']])
 
-# %% ../nbs/04_widgets.ipynb #5b25f751
+# %% ../nbs/04_widgets.ipynb #fde8191b
 _CSS = ('<style>.lm-view{font:13px/1.4 sans-serif}.lm-panels{display:flex;flex-wrap:wrap;gap:16px}'
         '.lm-panel{flex:1 1 300px;min-width:0;overflow-x:auto}.lm-shape{font-weight:bold;color:#1f4e79}'
         '.lm-flow{font:12px monospace;margin:4px 0;border-collapse:collapse}'
@@ -204,7 +210,8 @@ def _svg(shape, row):
     parts, y0, width = [], 0, 0
     for tag, s in groups:
         layers, n = (1, s[0]) if len(s) == 2 else s[:2]
-        rows = _rows(n, row)
+        r_hi = min(row, n - 1)                              # a state with fewer rows highlights its last
+        rows = _rows(n, r_hi)
         for l in range(layers):
             x = 52 + l * 46
             label = f'layer {l}' if len(s) == 3 else '(bs, n_hidden)'
@@ -213,17 +220,18 @@ def _svg(shape, row):
                 y = y0 + 18 + i * 13
                 if r is None:
                     parts.append(f'<text x="{x + 20}" y="{y + 9}" text-anchor="middle">⋮</text>'); continue
-                colour = '#ff7f0e' if r == row else '#9ecae1'
+                colour = '#ff7f0e' if r == r_hi else '#9ecae1'
                 parts.append(f'<rect x="{x}" y="{y}" width="40" height="10" fill="{colour}"/>')
                 if l == 0: parts.append(f'<text x="46" y="{y + 9}" text-anchor="end" font-size="10">row {r}</text>')
         y0, width = y0 + 24 + 13 * len(rows), max(width, 52 + 46 * layers + (60 if len(s) == 2 else 0))
     return f'<svg width="{width}" height="{y0}">' + ''.join(parts) + '</svg>'
 
-# %% ../nbs/04_widgets.ipynb #6edda8df
+# %% ../nbs/04_widgets.ipynb #267578d9
 def view_html(spec:dict, # what `explore_state` returns
              ) -> str:
     "The explorer's view: LMModel4 and the RNN model side by side, each state drawn, every tensor's shape listed."
-    if 'error' in spec: return f'<div class="lm-view"><div class="lm-err lm-msg">{html.escape(spec["error"])}</div></div>'
+    if 'error' in spec:
+        return f'<div class="lm-view"><div class="lm-err lm-msg">{html.escape(spec["error"])}</div></div>'
     s, out = spec['settings'], []
     for key in ('loop', 'rnn'):
         p = spec[key]
@@ -233,40 +241,46 @@ def view_html(spec:dict, # what `explore_state` returns
         out.append(f'<div class="lm-panel"><div><b>{html.escape(p["name"])}</b> state: '
                    f'<span class="lm-shape lm-shape-{key}">{p["state"]}</span></div>{_svg(p["shape"], s["row"])}'
                    f'<table class="lm-flow">{flow}</table>{err}</div>')
-    note = html.escape(spec['note']) + f' Highlighted: row {s["row"]}.'
+    note = html.escape(spec['note']) + f' Highlighted: row {s["row"]} (the last row, if a state has fewer).'
     return f'<div class="lm-view"><div class="lm-panels">{"".join(out)}</div><div class="lm-note">{note}</div></div>'
 
-# %% ../nbs/04_widgets.ipynb #c0022ee6
+# %% ../nbs/04_widgets.ipynb #18084ac1
 # the explorer's page code: plain JavaScript, no library, no download
 _EXPLORER_JS = r"""(function (root, C, init) {
   // The state explorer without a kernel: the same checks, shapes and drawing as the Python side, by formula.
-  const esc = s => String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]);
+  const esc = s => String(s).replace(/[&<>"']/g,
+    c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'})[c]);
   const num = n => n.toLocaleString('en-US');
-  const INT = /^\s*[+-]?[0-9]+\s*$/;
+  const INT = /^[ \t]*[+-]?[0-9]{1,9}[ \t]*$/;
   function toInt(name, v) {
     if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v !== 'string' || !INT.test(v)) throw new Error(`${name} must be a whole number, got '${v}'`);
-    return parseInt(v, 10);
+    if (typeof v !== 'string' || !INT.test(v))
+      throw new Error(`${name} must be a whole number, got ${typeof v === 'string' ? `'${v}'` : v}`);
+    return parseInt(v, 10) + 0;   // + 0 turns -0 into 0
   }
   function bytes(m, s) {
     const g = m === 'LMModel6' ? 4 : 1, H = s.n_hidden, V = s.vocab_sz, L = s.n_layers;
     const params = 2 * V * H + V + L * g * (2 * H * H + 2 * H);
     return 4 * (params + s.bs * s.sl * (H * (L * g + 1) + V));
   }
-  function check(raw) {
+  function check(given) {
+    const unknown = Object.keys(given).filter(k => !(k in C.DEFAULTS)).sort();
+    if (unknown.length)
+      throw new Error(`unknown setting '${unknown[0]}': the settings are ${Object.keys(C.DEFAULTS).join(', ')}`);
+    const raw = {...C.DEFAULTS, ...given};
     if (!C.RNN_MODELS.includes(raw.model)) throw new Error(`model must be one of ${C.RNN_MODELS.join(', ')}`);
     if (!C.MOMENTS.includes(raw.moment)) throw new Error(`moment must be one of ${C.MOMENTS.join(', ')}`);
     const s = {model: raw.model, moment: raw.moment};
     for (const k of ['bs', 'sl', 'n_hidden', 'n_layers', 'vocab_sz', 't', 'last_bs', 'row']) s[k] = toInt(k, raw[k]);
     for (const [k, top] of Object.entries(C.LIMITS))
       if (!(1 <= s[k] && s[k] <= top)) throw new Error(`${k} must be from 1 to ${num(top)}, got ${num(s[k])}`);
-    if (!(0 <= s.t && s.t < s.sl)) throw new Error(`t must be a step from 0 to sl - 1 = ${s.sl - 1}, got ${s.t}`);
+    if (s.moment === 'after step t' && !(0 <= s.t && s.t < s.sl))
+      throw new Error(`t must be a step from 0 to sl - 1 = ${s.sl - 1}, got ${s.t}`);
     const last = s.moment === 'last batch, fewer rows';
     if (last && s.bs < 2) throw new Error('a batch with fewer rows needs bs of 2 or more');
     if (last && !(1 <= s.last_bs && s.last_bs < s.bs))
       throw new Error(`last_bs must be from 1 to bs - 1 = ${s.bs - 1} (fewer rows), got ${s.last_bs}`);
     if (s.row < 0) throw new Error(`row must be 0 or more, got ${s.row}`);
-    s.row = Math.min(s.row, s.bs - 1);
     const gib = bytes(s.model, s) / 2 ** 30;
     if (gib > C.MAX_BYTES / 2 ** 30) throw new Error(`one batch at these sizes needs about ${
       gib.toLocaleString('en-US', {minimumFractionDigits: 1, maximumFractionDigits: 1})} GiB: too big to run`);
@@ -279,15 +293,17 @@ _EXPLORER_JS = r"""(function (root, C, init) {
     try { s = check(raw); } catch (e) { return {error: e.message}; }
     const {model, moment, bs: B, n_hidden: H, n_layers: L, vocab_sz: V} = s;
     const last = moment === 'last batch, fewer rows', R = last ? s.last_bs : B;
-    const S = moment === 'after step t' ? s.t + 1 : s.sl, fresh = moment === 'before step 0' || moment === 'after reset()';
+    const S = moment === 'after step t' ? s.t + 1 : s.sl;
+    const fresh = moment === 'before step 0' || moment === 'after reset()';
     const each = ` (each of ${S} steps)`;
+    const x = moment === 'after step t' ? `x[:, :${S}]` : 'x';
     const loop = {name: 'LMModel4', shape: fresh ? [] : [R, H], error: null,
-      flow: [['x', [R, S]], ['embedding' + each, [R, H]], ['h_h: new state' + each, [R, H]],
+      flow: [[x, [R, S]], ['embedding' + each, [R, H]], ['h_h (before relu)' + each, [R, H]],
              ['head' + each, [R, V]], ['stacked output', [R, S, V]]]};
     const book = model === "book's LMModel5", lstm = model === 'LMModel6';
     const one = [L, last && !book ? R : B, H], full = lstm ? [one, one] : one;
     const rnn = {name: model, shape: book ? full : fresh ? null : full, error: null,
-      flow: [['x', [R, S]], ['embedding', [R, S, H]]]};
+      flow: [[x, [R, S]], ['embedding', [R, S, H]]]};
     if (book && last) {
       rnn.error = `RuntimeError: Expected hidden size (${L}, ${R}, ${H}), got [${L}, ${B}, ${H}]`;
       rnn.flow.push(['error', rnn.error]);
@@ -317,14 +333,14 @@ _EXPLORER_JS = r"""(function (root, C, init) {
     const groups = Array.isArray(shape[0]) ? [['h ', shape[0]], ['c ', shape[1]]] : [['', shape]];
     const parts = []; let y0 = 0, width = 0;
     for (const [tag, s] of groups) {
-      const [layers, n] = s.length === 2 ? [1, s[0]] : s, rs = rows(n, row);
+      const [layers, n] = s.length === 2 ? [1, s[0]] : s, hi = Math.min(row, n - 1), rs = rows(n, hi);
       for (let l = 0; l < layers; l++) {
         const x = 52 + l * 46, label = s.length === 3 ? `layer ${l}` : '(bs, n_hidden)';
         parts.push(`<text x="${x + 20}" y="${y0 + 12}" text-anchor="middle" font-size="11">${tag}${label}</text>`);
         rs.forEach((r, i) => {
           const y = y0 + 18 + i * 13;
           if (r === null) { parts.push(`<text x="${x + 20}" y="${y + 9}" text-anchor="middle">⋮</text>`); return; }
-          parts.push(`<rect x="${x}" y="${y}" width="40" height="10" fill="${r === row ? '#ff7f0e' : '#9ecae1'}"/>`);
+          parts.push(`<rect x="${x}" y="${y}" width="40" height="10" fill="${r === hi ? '#ff7f0e' : '#9ecae1'}"/>`);
           if (l === 0) parts.push(`<text x="46" y="${y + 9}" text-anchor="end" font-size="10">row ${r}</text>`);
         });
       }
@@ -342,7 +358,7 @@ _EXPLORER_JS = r"""(function (root, C, init) {
       return `<div class="lm-panel"><div><b>${esc(p.name)}</b> state: <span class="lm-shape lm-shape-${key}">` +
         `${p.state}</span></div>${svg(p.shape, sp.settings.row)}<table class="lm-flow">${flow}</table>${err}</div>`;
     });
-    const note = esc(sp.note) + ` Highlighted: row ${sp.settings.row}.`;
+    const note = esc(sp.note) + ` Highlighted: row ${sp.settings.row} (the last row, if a state has fewer).`;
     return `<div class="lm-view"><div class="lm-panels">${out.join('')}</div><div class="lm-note">${note}</div></div>`;
   }
   // the controls: the same names and kinds as the kernel widget's
@@ -350,7 +366,7 @@ _EXPLORER_JS = r"""(function (root, C, init) {
     `<option${o === init[k] ? ' selected' : ''}>${esc(o)}</option>`).join('')}</select></label>`;
   const txt = k => `<label>${k} <input type="text" data-k="${k}" value="${esc(init[k])}"></label>`;
   const rng = (k, lo, hi) => `<label>${k} <input type="range" data-k="${k}" min="${lo}" max="${hi}" ` +
-    `value="${init[k]}"><output>${init[k]}</output></label>`;
+    `value="${esc(init[k])}"><output>${esc(init[k])}</output></label>`;
   root.innerHTML = `<div class="lm-ctl">${sel('model', C.RNN_MODELS)}${sel('moment', C.MOMENTS)}` +
     `${['bs', 'sl', 'n_hidden', 'vocab_sz'].map(txt).join('')}${rng('n_layers', 0, C.LIMITS.n_layers)}` +
     `${rng('t', 0, Math.max(init.sl - 1, 0))}${txt('last_bs')}${txt('row')}</div><div class="lm-out"></div>`;
@@ -361,32 +377,37 @@ _EXPLORER_JS = r"""(function (root, C, init) {
       raw[el.dataset.k] = el.type === 'range' ? Number(el.value) : el.value;
       if (el.type === 'range') el.nextElementSibling.textContent = el.value;
     });
-    const sp = spec(raw);
-    if (!sp.error) root.querySelector('[data-k="t"]').max = sp.settings.sl - 1;
-    out.innerHTML = view(sp);
+    const t = root.querySelector('[data-k="t"]');
+    if (INT.test(raw.sl) && +raw.sl >= 1 && +raw.sl <= C.LIMITS.sl) {   // t follows sl, whatever else is wrong
+      t.max = +raw.sl - 1; raw.t = Number(t.value); t.nextElementSibling.textContent = t.value;
+    }
+    out.innerHTML = view(spec(raw));
   }
   root.querySelectorAll('[data-k]').forEach(el => el.addEventListener('input', update));
-  root.lmstate = {spec, update};
+  root.lmstate = {spec, view, update};
   update();
 })"""
 
-# %% ../nbs/04_widgets.ipynb #dc2e80af
-_ids = itertools.count(1)
+# %% ../nbs/04_widgets.ipynb #1a0ddeeb
+def _uid(kind): return f'lmstate-{kind}-{uuid.uuid4().hex[:12]}'   # unique on any page, across kernel sessions
 
-def _script_json(o): return json.dumps(o).replace('</', '<\\/')   # safe inside <script>
+def _script_json(o):
+    "`o` as JSON that cannot end the `<script>` it sits in."
+    return json.dumps(o).replace('<', '\\u003c')
 
 def explorer_html(**settings) -> str: # a `<div>` and the `<script>` that runs it: no kernel, no download
     "The state explorer as self-contained HTML: the same controls and view, computed in the browser by formula."
     init = {**DEFAULTS, **settings}
-    cfg = dict(RNN_MODELS=RNN_MODELS, MOMENTS=MOMENTS, LIMITS=LIMITS, MAX_BYTES=MAX_BYTES, NOTES=NOTES)
-    uid = f'lmstate-explorer-{next(_ids)}'
+    cfg = dict(RNN_MODELS=RNN_MODELS, MOMENTS=MOMENTS, LIMITS=LIMITS, MAX_BYTES=MAX_BYTES, NOTES=NOTES,
+               DEFAULTS=DEFAULTS)
+    uid = _uid('explorer')
     first = view_html(explore_state(**settings))      # what a page without scripts shows
     return (f'{_CSS}<div id="{uid}" class="lm-explorer">{first}</div><script>{_EXPLORER_JS}'
             f'(document.getElementById("{uid}"), {_script_json(cfg)}, {_script_json(init)});</script>')
 
-# %% ../nbs/04_widgets.ipynb #218bcf75
+# %% ../nbs/04_widgets.ipynb #e50d5eb4
 class StateExplorer(widgets.VBox):
-    "LMModel4's state beside an RNN model's, at any moment of a run: live in a notebook, and on a page without a kernel."
+    "LMModel4's state beside an RNN model's at any moment of a run: live in a notebook, and on a page with no kernel."
     def __init__(self, **settings): # any of `DEFAULTS`
         s = check_settings(**settings)
         text = lambda k: widgets.Text(str(s[k]), description=k, layout=widgets.Layout(width='150px'))
@@ -408,20 +429,30 @@ class StateExplorer(widgets.VBox):
         return {k: c.value for k, c in self.controls.items()}
     def update(self, change=None):
         "Recompute the shapes from the real models and redraw; a bad setting shows its message instead."
+        try: sl = _int('sl', self.controls['sl'].value)
+        except ValueError: sl = 0
+        if 1 <= sl <= LIMITS['sl']: self.controls['t'].max = sl - 1     # t follows sl, whatever else is wrong
         try: self.spec = explore_state(**self.settings)
-        except Exception as e: self.spec = dict(error=f'could not compute the shapes: {type(e).__name__}: {e}')
-        if 'error' not in self.spec: self.controls['t'].max = self.spec['settings']['sl'] - 1
+        except Exception as e: self.spec = dict(error=f'could not compute the shapes: {_err(e)}')
         self.view.value = view_html(self.spec)
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
         data['text/html'] = explorer_html(**self.settings)   # what a page without a kernel shows: the same, in JS
         return data
 
-# %% ../nbs/04_widgets.ipynb #3edce533
-def _message(f):
-    "Run `f`; the first line of the error it raises as 'Type: message', or what it returns."
-    try: return f()
-    except Exception as e: return f'{type(e).__name__}: {str(e).splitlines()[0]}'
+# %% ../nbs/04_widgets.ipynb #c879b98d
+def _works(m, *batches):
+    "Run the batches through model `m`: 'works' with the state it then holds, or the first line of the error."
+    try:
+        for x in batches: m(x)
+    except Exception as e: return _err(e)
+    return f'works: state {_fmt(state_shape(m.h))}'
+
+def _fails(f):
+    "Run `f`, which should raise: the first line of its error, or what happened instead."
+    try: f()
+    except Exception as e: return _err(e)
+    return 'works'
 
 def _book_without_detach(V, H, L, B):
     "The book's LMModel5 with the `detach` line left out."
@@ -437,59 +468,63 @@ def _two_steps(m, x):
     for _ in range(2): m(x).sum().backward()
     return f'works: state {_fmt(state_shape(m.h))}, {"carries a graph" if has_graph(m.h) else "no graph"}'
 
-# %% ../nbs/04_widgets.ipynb #8d6a8e45
-def what_if_cases(bs:int=64, # rows in a batch
+# %% ../nbs/04_widgets.ipynb #3a863f2e
+def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
                   n_hidden:int=64, # size of each layer's state
                   n_layers:int=2, # stacked layers
                   vocab_sz:int=30, # tokens
                  ) -> list: # one dict per idea: idea, code, pytorch (the message), exported (LMModel5's), why
     "The learner's own ideas for LMModel5's state, each run for real: PyTorch's answer, and the exported model's."
-    B, H, L, V = bs, n_hidden, n_layers, vocab_sz
-    x, small = torch.randint(0, V, (B, 16)), torch.randint(0, V, (max(B // 2, 1), 16))
-    rnn, e = nn.RNN(H, H, L, batch_first=True), torch.randn(B, 16, H)
-    def exported(h, xb=x):
+    s = check_settings(bs=bs, n_hidden=n_hidden, n_layers=n_layers, vocab_sz=vocab_sz)
+    B, H, L, V = s['bs'], s['n_hidden'], s['n_layers'], s['vocab_sz']
+    if B < 2: raise ValueError(f'what_if_cases needs bs of 2 or more (one idea halves the batch), got {B}')
+    mib = _bytes(**{**s, 'model': 'LMModel5'}) / 2**20
+    if mib > 256: raise ValueError(f'what_if_cases runs every idea on the CPU: these sizes need about {mib:,.0f} MiB, '
+                                   'more than the 256 MiB it allows itself')
+    x = torch.randint(0, V, (B, 16))
+    small, rnn, e = x[:B // 2], nn.RNN(H, H, L, batch_first=True), torch.randn(B, 16, H)
+    def exported(h):
         m = LMModel5(V, H, L); m.h = h
-        return _message(lambda: (m(xb), f'works: state {_fmt(state_shape(m.h))}')[1])
-    def kept_then(xb, book=True):
-        m = BookLMModel5(V, H, L, B) if book else LMModel5(V, H, L)
-        m(x)
-        return _message(lambda: (m(xb), f'works: state {_fmt(state_shape(m.h))}')[1])
-    def reset_to_0(book=True):
-        m = BookLMModel5(V, H, L, B) if book else LMModel5(V, H, L)
-        m(x); m.h = 0
-        return _message(lambda: (m.reset(), m(x), f'works: state {_fmt(state_shape(m.h))}')[2])
+        return _works(m, x)
+    def book(*batches):
+        m = BookLMModel5(V, H, L, B)
+        for b in batches: m(b)
+        return m
+    def book_reset_to_0():
+        m = book(x); m.h = 0
+        m.reset()                                     # the book's reset: self.h.zero_()
+    def exported_reset_to_0():
+        m = LMModel5(V, H, L); m(x); m.h = 0; m.reset()
+        return _works(m, x)
     cases = [
-        ('Start nn.RNN from h = 0, as LMModel4 does', 'rnn(emb, 0)',
-         lambda: rnn(e, 0), lambda: exported(0),
+        ('Start nn.RNN from h = 0, as LMModel4 does', 'rnn(emb, 0)', lambda: rnn(e, 0), exported(0),
          'nn.RNN asks the state for its dimensions first; an int has none, and nothing broadcasts it.'),
-        ('"h = 0 with shape 1": torch.zeros(1)', 'rnn(emb, torch.zeros(1))',
-         lambda: rnn(e, torch.zeros(1)), lambda: exported(torch.zeros(1)),
-         'A tensor, but nn.RNN checks the number of axes before it could broadcast anything.'),
-        ('A 0-d tensor: torch.tensor(0.)', 'rnn(emb, torch.tensor(0.))',
-         lambda: rnn(e, torch.tensor(0.)), lambda: exported(torch.tensor(0.)),
-         'Same rule: three axes, (n_layers, bs, n_hidden), or None.'),
+        ('"h = 0 with shape 1": torch.zeros(1)', 'rnn(emb, torch.zeros(1))', lambda: rnn(e, torch.zeros(1)),
+         exported(torch.zeros(1)), 'A tensor, but nn.RNN checks the number of axes before it could broadcast.'),
+        ('A 0-d tensor: torch.tensor(0.)', 'rnn(emb, torch.tensor(0.))', lambda: rnn(e, torch.tensor(0.)),
+         exported(torch.tensor(0.)), 'Same rule: three axes, (n_layers, bs, n_hidden), or None.'),
         ('One row, hoping it broadcasts over the batch', 'rnn(emb, torch.zeros(n_layers, 1, n_hidden))',
-         lambda: rnn(e, torch.zeros(L, 1, H)), lambda: exported(torch.zeros(L, 1, H)),
+         lambda: rnn(e, torch.zeros(L, 1, H)), exported(torch.zeros(L, 1, H)),
          'nn.RNN compares the whole shape: no broadcasting over rows. The exported model starts such rows fresh.'),
         (f'Keep the state of {B} rows for a batch of {len(small)}', 'model(x); model(x[:bs // 2])',
-         lambda: kept_then(small), lambda: kept_then(small, book=False),
+         lambda: book(x, small), _works(LMModel5(V, H, L), x, small),
          'The book fixes bs in __init__; the exported model starts a batch of another size from None.'),
         ('Lay the state out batch first, like the input', 'rnn(emb, torch.zeros(bs, n_layers, n_hidden))',
-         lambda: rnn(e, torch.zeros(B, L, H)), lambda: exported(torch.zeros(B, L, H)),
+         lambda: rnn(e, torch.zeros(B, L, H)), exported(torch.zeros(B, L, H)),
          'batch_first=True applies to the input and output only; the state keeps layers first.'),
         ('Leave out the layer axis: a 2-D state', 'rnn(emb, torch.zeros(bs, n_hidden))',
-         lambda: rnn(e, torch.zeros(B, H)), lambda: exported(torch.zeros(B, H)),
-         'LMModel4\'s (bs, n_hidden) is one layer\'s state; nn.RNN wants the layer axis even for one layer.'),
+         lambda: rnn(e, torch.zeros(B, H)), exported(torch.zeros(B, H)),
+         "LMModel4's (bs, n_hidden) is one layer's state; nn.RNN wants the layer axis even for one layer."),
         ('Reset to 0 as LMModel4 does, then zero_()', 'model.h = 0; model.reset()  # reset calls self.h.zero_()',
-         reset_to_0, lambda: reset_to_0(book=False),
+         book_reset_to_0, exported_reset_to_0(),
          'zero_() needs a tensor to empty in place; the exported reset() sets None, which nn.RNN sizes itself.'),
         ('Keep the state without detach', 'self.h = h  # no .detach(), then two batches, two backwards',
-         lambda: _two_steps(_book_without_detach(V, H, L, B), x), lambda: _two_steps(LMModel5(V, H, L), x),
+         lambda: _two_steps(_book_without_detach(V, H, L, B), x), _two_steps(LMModel5(V, H, L), x),
          'The first backward frees the graph behind the kept state; detach keeps the values and cuts the graph.'),
     ]
-    return [dict(idea=i, code=c, pytorch=_message(p), exported=_message(q), why=w) for i, c, p, q, w in cases]
+    return [dict(idea=i, code=c, pytorch=_fails(p), exported=q, why=w) for i, c, p, q, w in cases]
 
-# %% ../nbs/04_widgets.ipynb #8baba51d
+# %% ../nbs/04_widgets.ipynb #bdd7c6ec
 def _card(c):
     "One what-if idea as HTML: the code, PyTorch's answer, the exported model's, and why."
     esc = html.escape
@@ -502,7 +537,7 @@ def what_if_html(cases:list=None, # from `what_if_cases`; computed now if None
                 ) -> str: # a `<select>` and every card, with a script that shows the chosen one
     "The what-if cards as self-contained HTML: the messages were computed by PyTorch, the choosing runs in the page."
     cases = what_if_cases() if cases is None else cases
-    uid = f'lmstate-whatif-{next(_ids)}'
+    uid = _uid('whatif')
     opts = ''.join(f'<option value="{i}">{html.escape(c["idea"])}</option>' for i, c in enumerate(cases))
     cards = ''.join(f'<div data-i="{i}"{"" if i == 0 else " hidden"}>{_card(c)}</div>' for i, c in enumerate(cases))
     js = ('(function(r){const s=r.querySelector("select");s.addEventListener("input",()=>r.querySelectorAll'
@@ -524,17 +559,39 @@ class WhatIf(widgets.VBox):
         data['text/html'] = what_if_html(self.cases)
         return data
 
-# %% ../nbs/04_widgets.ipynb #34149a93
-class ContinuityViewer(widgets.VBox):
+# %% ../nbs/04_widgets.ipynb #c544a59f
+class _NeedsKernel:
+    "Mixed into widgets that need a kernel: a page without one shows their last view and says so, not their repr."
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        note = 'On this page the widget cannot respond: it needs a running kernel. Open the notebook to use it.'
+        data['text/html'] = f'{_CSS}<div class="lm-static">{self.static_html()}<div class="lm-note">{note}</div></div>'
+        return data
+
+def _png(fig):
+    "`fig` as an `<img>` with the PNG inline, and the figure closed."
+    import base64, io
+    import matplotlib.pyplot as plt
+    buf = io.BytesIO(); fig.savefig(buf, format='png', bbox_inches='tight'); plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img alt="" style="max-width:100%" src="data:image/png;base64,{data}">'
+
+# %% ../nbs/04_widgets.ipynb #74eef623
+class ContinuityViewer(_NeedsKernel, widgets.VBox):
     "Follow one batch row from batch to batch: the words it reads, and whether each batch continues the last."
     def __init__(self, bs:int=64, # rows per batch
                  sl:int=16, # tokens per row and batch
-                 n_batches:int=8): # how many training batches to step through
+                 n_batches:int=8): # how many training batches to step through, at least 2
+        if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 2:
+            raise ValueError(f'n_batches must be an int of at least 2 (a join needs two batches), got {n_batches!r}')
+        state = random.getstate()                    # fastai seeds each loader from Python's random numbers:
+        random.seed(0)                               # the same shuffle every time, and the caller's sequence untouched
         dls = lm_dls(bs, sl)
+        shuffled_dl = dls.train.new(shuffle=True)
+        random.setstate(state)
         self.vocab = dls.vocab
         stateful = [b for _, b in zip(range(n_batches), dls.train)]
-        set_seed(0)                                  # the same shuffle every time
-        shuffled = [b for _, b in zip(range(n_batches), dls.train.new(shuffle=True))]
+        shuffled = [b for _, b in zip(range(n_batches), shuffled_dl)]
         self.orders = dict(stateful=stateful, shuffled=shuffled)
         self.reports = {k: check_continuity(v, self.vocab) for k, v in self.orders.items()}
         self.order = widgets.ToggleButtons(options=list(self.orders), description='order')
@@ -542,7 +599,7 @@ class ContinuityViewer(widgets.VBox):
         self.batch = widgets.IntSlider(1, min=1, max=len(stateful) - 1, description='batch')
         self.view = widgets.HTML()
         for c in (self.order, self.row, self.batch): c.observe(self.update, 'value')
-        super().__init__([widgets.HTML(_CSS), widgets.HBox([self.order]), widgets.HBox([self.row, self.batch]), self.view])
+        super().__init__([widgets.HTML(_CSS), self.order, widgets.HBox([self.row, self.batch]), self.view])
         self.update()
     def words(self, batch:int, row:int) -> str:
         "The words row `row` of batch `batch` reads, in the chosen order."
@@ -551,18 +608,21 @@ class ContinuityViewer(widgets.VBox):
         "Redraw: the row in the batch before and in this one, and whether the join continues the text."
         batches, i, j = self.orders[self.order.value], self.batch.value, self.row.value
         want, got = batches[i - 1][1][j, -1].item(), batches[i][0][j, 0].item()
-        ok = want == got
+        self.continues = want == got
         join = (f'<span style="color:#2ca02c">continues: batch {i - 1} left off before <b>{self.vocab[want]}</b> '
-                f'and batch {i} starts with it</span>' if ok else
+                f'and batch {i} starts with it</span>' if self.continues else
                 f'<span class="lm-err">breaks: the text went on with <b>{self.vocab[want]}</b>, '
                 f'batch {i} starts with <b>{self.vocab[got]}</b></span>')
-        self.continues = ok
-        self.view.value = (f'<div class="lm-view"><div>batch {i - 1}, row {j}: <code>{self.words(i - 1, j)}</code></div>'
-                           f'<div>batch {i}, row {j}: <code>{self.words(i, j)}</code></div><div>{join}</div>'
-                           f'<div class="lm-note">check_continuity over {len(batches)} batches: '
-                           f'{html.escape(repr(self.reports[self.order.value]))}</div></div>')
+        report = html.escape(repr(self.reports[self.order.value]))
+        before, now = self.words(i - 1, j), self.words(i, j)
+        self.view.value = (f'<div class="lm-view"><div>batch {i - 1}, row {j}: <code>{before}</code></div>'
+                           f'<div>batch {i}, row {j}: <code>{now}</code></div><div>{join}</div>'
+                           f'<div class="lm-note">check_continuity over {len(batches)} batches: {report}</div></div>')
+    def static_html(self) -> str:
+        "The current view, for a page without a kernel."
+        return self.view.value
 
-# %% ../nbs/04_widgets.ipynb #5458e757
+# %% ../nbs/04_widgets.ipynb #56173f91
 def state_at(model:nn.Module, # a LMModel4, LMModel5 or LMModel6
              batches:list, # input batches `(bs, sl)` in stream order; the state is taken in the last one
              t:int, # the step of the last batch, from 0 to sl - 1
@@ -578,16 +638,16 @@ def state_at(model:nn.Module, # a LMModel4, LMModel5 or LMModel6
     model.reset()
     return h[None] if h.ndim == 2 else h
 
-# %% ../nbs/04_widgets.ipynb #de482c21
+# %% ../nbs/04_widgets.ipynb #275ccf4e
 def plot_state_heatmap(models:dict, # name -> trained model
                        batches:list, # input batches in stream order, as for `state_at`
                        t:int, # the step of the last batch
                        rows:int=16, # batch rows to draw
                       ):
     "Every layer's state after step `t`, rows by units, on one colour scale (linear within ±1, log beyond), stacked."
-    import matplotlib.pyplot as plt
     from matplotlib.colors import SymLogNorm
-    panels = [(f'{name}, layer {l}', a[:rows]) for name, m in models.items() for l, a in enumerate(state_at(m, batches, t))]
+    panels = [(f'{name}, layer {l}', a[:rows])
+              for name, m in models.items() for l, a in enumerate(state_at(m, batches, t))]
     vmax = max(a.abs().max().item() for _, a in panels)
     norm = SymLogNorm(linthresh=1, vmin=-vmax, vmax=vmax)
     fig, axs = plt.subplots(len(panels), 1, figsize=(8, 1.9 * len(panels)), squeeze=False)
@@ -602,44 +662,47 @@ def plot_state_heatmap(models:dict, # name -> trained model
     fig.colorbar(im, ax=axs[:, 0].tolist(), shrink=0.8, label='value (linear within ±1, log beyond)')
     return fig
 
-class StateHeatmap(widgets.VBox):
+class StateHeatmap(_NeedsKernel, widgets.VBox):
     "Slide through the steps of a batch and watch trained models' states, one image per layer, one colour scale."
     def __init__(self, models:dict, # name -> trained model
                  batches:list, # input batches in stream order
                  rows:int=16): # batch rows to draw
         self.models, self.batches, self.rows = models, batches, rows
-        self.t = widgets.IntSlider(batches[-1].shape[1] - 1, min=0, max=batches[-1].shape[1] - 1, description='step t')
-        self.out = widgets.Output()
+        sl = batches[-1].shape[1]
+        self.t = widgets.IntSlider(sl - 1, min=0, max=sl - 1, description='step t')
+        self.view = widgets.HTML()
         self.t.observe(self.update, 'value')
-        super().__init__([self.t, self.out])
+        super().__init__([self.t, self.view])
         self.update()
     def update(self, change=None):
         "Redraw the images for the chosen step."
-        import matplotlib.pyplot as plt
-        fig = plot_state_heatmap(self.models, self.batches, self.t.value, self.rows)
-        with self.out:
-            clear_output(wait=True); display(fig)
-        plt.close(fig)
+        self.view.value = _png(plot_state_heatmap(self.models, self.batches, self.t.value, self.rows))
+    def static_html(self) -> str:
+        "The images at the current step, for a page without a kernel."
+        return self.view.value
 
-# %% ../nbs/04_widgets.ipynb #fccf95ae
+# %% ../nbs/04_widgets.ipynb #7c0960bc
 class _LivePlot(Callback):
-    "Redraw a `StateRecorder`'s plot into an output widget every `every` batches while fastai trains."
+    "Redraw a `StateRecorder`'s plot into an HTML widget every `every` batches while fastai trains."
     order = 20
-    def __init__(self, rec, out, every): self.rec, self.out, self.every = rec, out, every
+    def __init__(self, rec, view, every): self.rec, self.view, self.every = rec, view, every
     def after_batch(self):
+        "Redraw every `every` batches."
         if len(self.rec.records) % self.every == 0: self.draw()
-    def after_fit(self): self.draw()
+    def after_fit(self):
+        "Draw the whole run."
+        self.draw()
     def draw(self):
-        import matplotlib.pyplot as plt
+        "The recorder's plot so far, into the widget."
         if not self.rec.records: return
         fig, ax = plt.subplots(figsize=(8, 3))
         self.rec.plot(ax=ax, title=f'state norm per layer, {len(self.rec.records)} batches so far')
         fig.tight_layout()
-        with self.out:
-            clear_output(wait=True); display(fig)
-        plt.close(fig)
+        self.view.value = _png(fig)
 
-class TrainingTimeline(widgets.VBox):
+def _epochs(n): return f'{n} epoch{"" if n == 1 else "s"}'
+
+class TrainingTimeline(_NeedsKernel, widgets.VBox):
     "A button that trains a model with fastai, its progress bar, and the state's norm per layer redrawn as it goes."
     def __init__(self, make_model, # called with no arguments for a fresh model at every click
                  dls, # fastai DataLoaders, e.g. `lm_dls()`
@@ -647,22 +710,26 @@ class TrainingTimeline(widgets.VBox):
                  lr:float=3e-3, # one-cycle learning rate
                  every:int=10): # redraw after this many batches
         self.make_model, self.dls, self.n_epoch, self.lr, self.every = make_model, dls, n_epoch, lr, every
-        self.button = widgets.Button(description=f'train {n_epoch} epochs', icon='play')
-        self.status, self.progress, self.plot = widgets.HTML(), widgets.Output(), widgets.Output()
+        self.button = widgets.Button(description=f'train {_epochs(n_epoch)}', icon='play')
+        self.status, self.progress, self.plot = widgets.HTML(), widgets.Output(), widgets.HTML()
         self.button.on_click(lambda _: self.train())
-        self.learn = None
+        self.learn, self.rec = None, None
         super().__init__([widgets.HBox([self.button, self.status]), self.progress, self.plot])
     def train(self):
         "Train a fresh model, showing fastai's progress bar and the live state plot; errors are shown, not raised."
         self.button.disabled, self.status.value = True, 'training...'
-        rec = StateRecorder()
-        try:
-            learn = Learner(self.dls, self.make_model(), loss_func=loss_func, metrics=accuracy,
-                            cbs=[ModelResetter(), rec, _LivePlot(rec, self.plot, self.every)])
-            with self.progress:
-                clear_output(); learn.fit_one_cycle(self.n_epoch, self.lr)
-            self.learn, acc = learn, learn.recorder.values[-1][2]
-            self.status.value = (f'{type(learn.model).__name__}: accuracy {acc:.3f} after {self.n_epoch} epochs; '
-                                 f'{len(rec.records)} batches and {len(rec.resets)} resets recorded')
-        except Exception as e: self.status.value = f'<span class="lm-err">{html.escape(f"{type(e).__name__}: {e}")}</span>'
-        finally: self.button.disabled = False
+        self.rec, err = StateRecorder(), None
+        with self.progress:                          # in a kernel, an error leaving this block would be swallowed
+            clear_output()
+            try: learn, acc = fit_model(self.make_model(), self.dls, self.n_epoch, self.lr, quiet=False,
+                                        cbs=[self.rec, _LivePlot(self.rec, self.plot, self.every)])
+            except Exception as e: err = e
+        if err is None:
+            self.learn = learn
+            self.status.value = (f'{type(learn.model).__name__}: accuracy {acc:.3f} after {_epochs(self.n_epoch)}; '
+                                 f'{len(self.rec.records)} batches and {len(self.rec.resets)} resets recorded')
+        else: self.status.value = f'<span class="lm-err">{html.escape(_err(err))}</span>'
+        self.button.disabled = False
+    def static_html(self) -> str:
+        "The last run's plot and result, for a page without a kernel."
+        return self.plot.value + (f'<div>{self.status.value}</div>' if self.learn else '')

@@ -158,9 +158,9 @@ def static_site(tmp_path_factory):
         res = subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', str(site),
                               str(ROOT/'nbs'/f'{nb}.ipynb')], capture_output=True, text=True)
         assert res.returncode == 0, res.stderr[-3000:]
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args): pass
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{httpd.server_address[1]}'
     httpd.shutdown()
@@ -209,25 +209,33 @@ def _grid():
             for last_bs in ({1, bs - 1} if moment.startswith('last') else {1}):
                 yield dict(model=model, moment=moment, bs=bs, sl=sl, n_hidden=H, n_layers=L, vocab_sz=30, t=t,
                            last_bs=last_bs, row=5)
-    for k, v in [('bs', 'abc'), ('bs', ''), ('bs', '0'), ('bs', '-3'), ('bs', ' 12 '), ('bs', '+5'), ('bs', '2.5'),
-                 ('bs', '5000'), ('n_layers', 0), ('n_layers', 5), ('t', 16), ('row', '-1'), ('vocab_sz', '100001'),
-                 ('n_hidden', '8192'), ('sl', '1024')]:
+    for k, v in [('bs', 'abc'), ('bs', ''), ('bs', '0'), ('bs', '-0'), ('bs', '-3'), ('bs', ' 12 '), ('bs', '+5'),
+                 ('bs', '2.5'), ('bs', '5000'), ('bs', '1' * 10), ('bs', '\u200312'), ('bs', "it's"), ('n_layers', 0),
+                 ('n_layers', 5), ('t', 16), ('row', '-1'), ('row', '99'), ('vocab_sz', '100001'), ('n_hidden', '8192'),
+                 ('sl', '1024'), ('size', 3)]:
         yield dict(DEFAULTS, **{k: v})
     yield dict(DEFAULTS, bs=4096, sl=1024, n_hidden=8192)
     yield dict(DEFAULTS, moment='last batch, fewer rows', last_bs=64)
+    yield dict(DEFAULTS, moment='after step t', t=16)
+    yield dict(DEFAULTS, moment='last batch, fewer rows', last_bs=2, row=40)
+    yield dict(bs='8')                                     # the rest from the defaults
 
 def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
-    "The page computes shapes and messages by formula: they must be what the real classes give, setting by setting."
+    "The page computes shapes and messages by formula and draws them: all must be what the kernel gives, setting by setting."
     import json
-    from lmstate.widgets import explore_state
+    from lmstate.widgets import explore_state, view_html
     grid = list(_grid())
-    py = [json.loads(json.dumps(explore_state(**s))) for s in grid]
+    specs = [explore_state(**s) for s in grid]
+    py = [json.loads(json.dumps(sp)) for sp in specs]          # as the page gets them: tuples become lists
     pg = _offline_page(browser, [])
     pg.goto(f'{static_site}/04_widgets.html', wait_until='load')
     js = pg.evaluate('grid => grid.map(s => document.querySelector(".lm-explorer").lmstate.spec(s))', grid)
     diffs = [(s, a, b) for s, a, b in zip(grid, py, js) if a != b]
     assert not diffs, f'{len(diffs)} of {len(grid)} settings differ; the first: {diffs[0]}'
-    print(f'{len(grid)} settings: the page and the kernel agree on every shape and message')
+    drawn = pg.evaluate('specs => specs.map(s => document.querySelector(".lm-explorer").lmstate.view(s))', py)
+    diffs = [(s, a, b) for s, a, b in zip(grid, (view_html(sp) for sp in specs), drawn) if a != b]
+    assert not diffs, f'{len(diffs)} of {len(grid)} views are drawn differently; the first: {diffs[0]}'
+    print(f'{len(grid)} settings: the page and the kernel agree on every shape, message and drawing')
 
 def test_static_home_page_opens_with_the_explorer(static_site, browser):
     pg = _offline_page(browser, [])

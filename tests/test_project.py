@@ -151,3 +151,25 @@ def test_docs_processing(tmp_path):
         names = [n for n in m.__all__ if callable(getattr(m, n))]    # functions and classes; constants get no doc entry
         missing = [n for n in names if f'### {n}' not in docs]
         assert not missing, f'no doc entry in the processed notebooks for lmstate.{mod}: {missing}'
+
+def test_saved_explorers_carry_the_current_page_code():
+    "Every explorer saved in a notebook's outputs runs the page code the package has now; if not, re-run that notebook."
+    import json
+    from lmstate.widgets import _EXPLORER_JS
+    found = []
+    for nb in NBS:
+        for c in json.loads(nb.read_text())['cells']:
+            for o in c.get('outputs', []):
+                page = ''.join(o.get('data', {}).get('text/html', ''))
+                if 'class="lm-explorer"' in page:
+                    found.append(nb.name)
+                    assert _EXPLORER_JS in page, f'{nb.name} holds an explorer saved with older page code: re-run it'
+    assert {'index.ipynb', '02_lmmodel4.ipynb', '03_lmmodel5.ipynb', '04_widgets.ipynb'} <= set(found), found
+
+def test_readme_links_are_pages_nbdev_makes():
+    "The chapter links in README.md point at the page names nbdev gives the notebooks (`00_data` -> `data.html`)."
+    from nbdev.doclinks import _nbpath2html
+    site = f"https://{CFG['user']}.github.io/{CFG['repo']}/"
+    links = re.findall(re.escape(site) + r'([^)\s]+)\)', (ROOT/'README.md').read_text())
+    pages = {str(_nbpath2html(Path(p.name))) for p in NBS}
+    assert links and set(links) <= pages, f'links to pages nbdev does not make: {sorted(set(links) - pages)}'
