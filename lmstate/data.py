@@ -195,7 +195,7 @@ def plot_batches(bs:int=4, # rows per batch
     batches = [b for _, b in zip(range(n_batches), dls.train)]
     m = len(dls.train)                                   # samples per row: row j starts at sample j*m of the split
     row_len = m * sl                                     # tokens per row
-    fig, (top, ax) = plt.subplots(2, 1, figsize=(1.1 * sl * n_batches + 3, 0.6 * bs + 2.2),
+    fig, (top, ax) = plt.subplots(2, 1, figsize=(min(0.8 * sl * n_batches + 1.5, 7), 0.6 * bs + 2.2),
                                   gridspec_kw=dict(height_ratios=[1.2, bs + 0.8]))
     row_colours, batch_colours = plt.cm.tab10.colors, plt.cm.Pastel1.colors
     for j in range(bs):                                  # the stream, cut into bs consecutive stretches

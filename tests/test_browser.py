@@ -1,6 +1,7 @@
 """The course as a learner meets it: JupyterLab and Notebook 7, driven in a real Chromium, run the notebooks."""
 import json, socket, subprocess, sys, time, secrets, urllib.request
 import pytest
+from pathlib import Path
 from test_project import copy_project, ROOT
 
 pytestmark = pytest.mark.browser
@@ -151,18 +152,29 @@ def test_widgets_chapter_runs_in_notebook_7_and_the_explorer_responds(server, pa
 
 @pytest.fixture(scope='module')
 def static_site(tmp_path_factory):
-    "The chapters as static HTML pages (nbconvert, from the notebooks as committed), served on 127.0.0.1 by a thread."
-    import functools, http.server, threading
-    site = tmp_path_factory.mktemp('site')
-    for nb in ('04_widgets', 'index'):
+    """The docs site without Quarto: nbdev's processing of a copy of the notebooks, each processed notebook rendered by
+    nbconvert under the page name nbdev gives it, links between notebooks pointed at those pages (as Quarto does),
+    served on 127.0.0.1 by a thread."""
+    import functools, http.server, re, threading
+    from nbdev.doclinks import _nbpath2html
+    from test_project import _PROC
+    copy = copy_project(tmp_path_factory.mktemp('docs')/'project')
+    res = subprocess.run([sys.executable, '-c', _PROC], cwd=copy, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    site = copy/'site'
+    page = lambda name: str(_nbpath2html(Path(name)))
+    for nb in sorted((copy/'_proc').glob('*.ipynb')):
         res = subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', str(site),
-                              str(ROOT/'nbs'/f'{nb}.ipynb')], capture_output=True, text=True)
+                              '--output', Path(page(nb.name)).stem, str(nb)], capture_output=True, text=True)
         assert res.returncode == 0, res.stderr[-3000:]
+        out = site/page(nb.name)
+        out.write_text(re.sub(r'href="([\w-]+\.ipynb)(#[^"]*)?"', lambda m: f'href="{page(m[1])}{m[2] or ""}"',
+                              out.read_text()))
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args): pass
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    yield f'http://127.0.0.1:{httpd.server_address[1]}', sorted(p.name for p in site.glob('*.html'))
     httpd.shutdown()
 
 def _offline_page(browser, blocked):
@@ -177,7 +189,7 @@ def _offline_page(browser, blocked):
 def test_static_page_explorer_responds_without_a_kernel(static_site, browser, tmp_path):
     blocked = []
     pg = _offline_page(browser, blocked)
-    pg.goto(f'{static_site}/04_widgets.html', wait_until='load')
+    pg.goto(f'{static_site[0]}/widgets.html', wait_until='load')
     assert 'Traceback' not in pg.inner_text('body')
     box = pg.locator('.lm-explorer').first
     assert box.locator('.lm-shape-rnn').inner_text() == '(2, 64, 64)'
@@ -228,7 +240,7 @@ def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
     specs = [explore_state(**s) for s in grid]
     py = [json.loads(json.dumps(sp)) for sp in specs]          # as the page gets them: tuples become lists
     pg = _offline_page(browser, [])
-    pg.goto(f'{static_site}/04_widgets.html', wait_until='load')
+    pg.goto(f'{static_site[0]}/widgets.html', wait_until='load')
     js = pg.evaluate('grid => grid.map(s => document.querySelector(".lm-explorer").lmstate.spec(s))', grid)
     diffs = [(s, a, b) for s, a, b in zip(grid, py, js) if a != b]
     assert not diffs, f'{len(diffs)} of {len(grid)} settings differ; the first: {diffs[0]}'
@@ -239,8 +251,36 @@ def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
 
 def test_static_home_page_opens_with_the_explorer(static_site, browser):
     pg = _offline_page(browser, [])
-    pg.goto(f'{static_site}/index.html', wait_until='load')
+    pg.goto(f'{static_site[0]}/index.html', wait_until='load')
     box = pg.locator('.lm-explorer').first
+    start = pg.get_by_role('heading', name='Start here').first
+    assert box.bounding_box()['y'] < start.bounding_box()['y'], 'the home page does not open with the explorer'
     assert box.locator('.lm-shape-loop').inner_text() == '(64, 64)'
     box.locator('input[data-k="n_layers"]').press('ArrowRight')
     assert box.locator('.lm-shape-rnn').inner_text() == '(3, 64, 64)'
+
+def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path):
+    """Each page of the site: no traceback, every image loaded, every link to another page of the site resolves,
+    each explorer on it responds, and nothing is fetched from outside 127.0.0.1 for any of that."""
+    base, pages = static_site
+    assert {'index.html', 'data.html', 'state.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html'} <= set(pages)
+    blocked = []
+    pg = _offline_page(browser, blocked)
+    for name in pages:
+        pg.goto(f'{base}/{name}', wait_until='load')
+        text = pg.inner_text('body')
+        assert 'Traceback' not in text and 'Error displaying widget' not in text, name
+        imgs = pg.eval_on_selector_all('img', 'els => els.map(e => [e.complete && e.naturalWidth > 0, e.naturalWidth])')
+        assert all(ok for ok, _ in imgs), f'{name}: an image did not load'
+        links = pg.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))')
+        local = {l.split('#')[0] for l in links if l.split('#')[0].endswith('.html') and '://' not in l}
+        for l in sorted(local): assert l in pages, f'{name} links to {l}, which the site does not have'
+        for box in pg.locator('.lm-explorer').all():
+            box.scroll_into_view_if_needed()
+            layers = int(box.locator('input[data-k="n_layers"]').input_value())
+            key, want = ('ArrowRight', layers + 1) if layers < 4 else ('ArrowLeft', layers - 1)
+            box.locator('input[data-k="n_layers"]').press(key)
+            shape = box.locator('.lm-shape-rnn').inner_text()
+            assert shape.lstrip('(').startswith(f'{want},') or shape.startswith(f'(({want},'), (name, shape)
+        pg.screenshot(path=str(tmp_path/name.replace('.html', '.png')), full_page=True)
+    print(f'{len(pages)} pages; requests blocked (none needed by the pages): {sorted(set(blocked))}')

@@ -173,3 +173,32 @@ def test_readme_links_are_pages_nbdev_makes():
     links = re.findall(re.escape(site) + r'([^)\s]+)\)', (ROOT/'README.md').read_text())
     pages = {str(_nbpath2html(Path(p.name))) for p in NBS}
     assert links and set(links) <= pages, f'links to pages nbdev does not make: {sorted(set(links) - pages)}'
+
+def _pngs(nb):
+    "Width and height of every PNG a notebook shows, whether a plain image output or one inside an HTML output."
+    import base64, json, struct
+    for c in json.loads(nb.read_text())['cells']:
+        for o in c.get('outputs', []):
+            data = o.get('data', {})
+            found = [''.join(data['image/png'])] if 'image/png' in data else []
+            found += re.findall(r'data:image/png;base64,([A-Za-z0-9+/=]+)', ''.join(data.get('text/html', '')))
+            for b64 in found: yield struct.unpack('>II', base64.b64decode(b64)[16:24])
+
+def test_figures_fit_the_page_column():
+    "A docs page's column is about 800 px wide: a wider figure is shrunk, and its labels with it."
+    sizes = {nb.name: list(_pngs(nb)) for nb in NBS}
+    assert sum(map(len, sizes.values())) >= 6
+    wide = {n: [w for w, _ in s if w > 900] for n, s in sizes.items()}
+    assert not any(wide.values()), f'figures wider than 900 px: {wide}'
+
+def test_docs_config_wraps_code_and_offers_no_raw_markdown():
+    quarto = (ROOT/'nbs'/'_quarto.yml').read_text()
+    assert 'code-overflow: wrap' in quarto and 'commonmark' not in quarto
+    assert 'white-space: pre-wrap' in (ROOT/'nbs'/'styles.css').read_text()
+
+def test_each_chapter_ends_with_a_link_to_the_next():
+    import json
+    chapters = [p for p in NBS if p.name != 'index.ipynb']
+    for nb, nxt in zip(chapters, chapters[1:] + [ROOT/'nbs'/'index.ipynb']):
+        last = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown'][-1]
+        assert f']({nxt.name})' in last, f'{nb.name} does not end with a link to {nxt.name}'
