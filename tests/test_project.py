@@ -152,18 +152,22 @@ def test_docs_processing(tmp_path):
         missing = [n for n in names if f'### {n}' not in docs]
         assert not missing, f'no doc entry in the processed notebooks for lmstate.{mod}: {missing}'
 
+def _output_data(nb):
+    "The data of every output saved in notebook `nb`, cell after cell."
+    import json
+    for c in json.loads(nb.read_text())['cells']:
+        for o in c.get('outputs', []): yield o.get('data', {})
+
 def test_saved_explorers_carry_the_current_page_code():
     "Every explorer saved in a notebook's outputs runs the page code the package has now; if not, re-run that notebook."
-    import json
     from lmstate.widgets import _EXPLORER_JS
     found = []
     for nb in NBS:
-        for c in json.loads(nb.read_text())['cells']:
-            for o in c.get('outputs', []):
-                page = ''.join(o.get('data', {}).get('text/html', ''))
-                if 'class="lm-explorer"' in page:
-                    found.append(nb.name)
-                    assert _EXPLORER_JS in page, f'{nb.name} holds an explorer saved with older page code: re-run it'
+        for data in _output_data(nb):
+            page = ''.join(data.get('text/html', ''))
+            if 'class="lm-explorer"' in page:
+                found.append(nb.name)
+                assert _EXPLORER_JS in page, f'{nb.name} holds an explorer saved with older page code: re-run it'
     assert {'index.ipynb', '02_lmmodel4.ipynb', '03_lmmodel5.ipynb', '04_widgets.ipynb'} <= set(found), found
 
 def test_readme_links_are_pages_nbdev_makes():
@@ -176,13 +180,11 @@ def test_readme_links_are_pages_nbdev_makes():
 
 def _pngs(nb):
     "Width and height of every PNG a notebook shows, whether a plain image output or one inside an HTML output."
-    import base64, json, struct
-    for c in json.loads(nb.read_text())['cells']:
-        for o in c.get('outputs', []):
-            data = o.get('data', {})
-            found = [''.join(data['image/png'])] if 'image/png' in data else []
-            found += re.findall(r'data:image/png;base64,([A-Za-z0-9+/=]+)', ''.join(data.get('text/html', '')))
-            for b64 in found: yield struct.unpack('>II', base64.b64decode(b64)[16:24])
+    import base64, struct
+    for data in _output_data(nb):
+        found = [''.join(data['image/png'])] if 'image/png' in data else []
+        found += re.findall(r'data:image/png;base64,([A-Za-z0-9+/=]+)', ''.join(data.get('text/html', '')))
+        for b64 in found: yield struct.unpack('>II', base64.b64decode(b64)[16:24])   # the PNG header's size
 
 def test_figures_fit_the_page_column():
     "A docs page's column is about 800 px wide: a wider figure is shrunk, and its labels with it."
