@@ -204,3 +204,13 @@ def test_each_chapter_ends_with_a_link_to_the_next():
     for nb, nxt in zip(chapters, chapters[1:] + [ROOT/'nbs'/'index.ipynb']):
         last = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown'][-1]
         assert f']({nxt.name})' in last, f'{nb.name} does not end with a link to {nxt.name}'
+
+def test_nbdev_leaves_the_readme_alone(tmp_path):
+    "nbdev_docs and nbdev_prepare call nbdev_readme(chk_time=True): with README.md older than every notebook, it must not touch it."
+    copy = copy_project(tmp_path/'copy')
+    readme = copy/'README.md'
+    os.utime(readme, (0, 0))                                   # older than anything: nbdev would rebuild it if it could
+    code = 'from nbdev.quarto import nbdev_readme; nbdev_readme.__wrapped__(chk_time=True)'
+    res = subprocess.run([sys.executable, '-c', code], cwd=copy, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert 'Could not find' in res.stdout and readme.read_text() == (ROOT/'README.md').read_text()
