@@ -6,12 +6,14 @@
 __all__ = ['loss_func', 'fit_model', 'LMModel1', 'LMModel2', 'LMModel3', 'LMModel4', 'LMModel5', 'lmmodel4_as_rnn', 'LMModel6']
 
 # %% ../nbs/02_lmmodel4.ipynb #93b46ee3
+import math
 import torch
 from torch import nn
 import torch.nn.functional as F
 from fastai.torch_core import Module
 from fastai.learner import Learner
 from fastai.metrics import accuracy
+from fastai.callback.core import Callback
 from fastai.callback.rnn import ModelResetter
 import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (they add Learner.fit_one_cycle and no_bar)
 
@@ -33,25 +35,46 @@ def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, voc
               targ:torch.Tensor, # targets: `(bs,)` or `(bs, sl)`
              ) -> torch.Tensor:
     "Cross-entropy over every prediction, whatever the number of steps."
-    return F.cross_entropy(inp.view(-1, inp.shape[-1]), targ.view(-1))
+    return F.cross_entropy(inp.reshape(-1, inp.shape[-1]), targ.reshape(-1))   # any memory layout
 
 # %% ../nbs/02_lmmodel4.ipynb #2e8875c5
+def _check_lr(lr):
+    "`lr` as fastai's `fit_one_cycle` takes it, a positive finite number or a slice of them; a clear error otherwise."
+    if isinstance(lr, slice):
+        ends = [v for v in (lr.start, lr.stop) if v is not None]
+        if lr.step is not None or not ends:
+            raise ValueError(f'lr as a slice needs a start and/or stop and no step, got {lr}')
+        return slice(*(None if v is None else _check_lr(v) for v in (lr.start, lr.stop)))
+    if isinstance(lr, (str, bool)) or (isinstance(lr, torch.Tensor) and lr.numel() != 1):
+        raise TypeError(f'lr must be a number or a slice of numbers, got {lr!r}')
+    try: v = float(lr)                                                 # ints, numpy scalars, one-element tensors
+    except (TypeError, ValueError):
+        raise TypeError(f'lr must be a number or a slice of numbers, got {type(lr).__name__}') from None
+    if not (math.isfinite(v) and v > 0): raise ValueError(f'lr must be a positive finite number, got {lr!r}')
+    return v
+
 def fit_model(model:nn.Module, # the model to train
               dls, # fastai DataLoaders, e.g. from `lm_dls`
               n_epoch:int, # epochs
-              lr:float, # maximum learning rate of the one-cycle schedule
+              lr:float, # maximum learning rate of the one-cycle schedule: a number, or a slice as fastai takes it
               cbs=None, # extra callbacks, e.g. a `StateRecorder`
               quiet:bool=True, # False: fastai's progress bar and table of losses and accuracy per epoch
              ) -> tuple: # (learner, final validation accuracy)
     "Train `model` as the book does and return the learner and its final validation accuracy."
     if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1: raise ValueError(f'n_epoch must be an int of at least 1, got {n_epoch!r}')
-    if not lr > 0: raise ValueError(f'lr must be positive, got {lr!r}')
-    cbs = list(cbs or []) + ([ModelResetter()] if callable(getattr(model, 'reset', None)) else [])
+    lr = _check_lr(lr)
+    cbs = [cbs] if isinstance(cbs, Callback) else list(cbs or [])       # one callback, as a Learner accepts
+    if callable(getattr(model, 'reset', None)) and not any(isinstance(c, ModelResetter) for c in cbs):
+        cbs.append(ModelResetter())
     learn = Learner(dls, model, loss_func=loss_func, metrics=accuracy, cbs=cbs)
     if quiet:
         with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
     else: learn.fit_one_cycle(n_epoch, lr)
-    return learn, learn.recorder.values[-1][2]
+    train_loss, valid_loss, acc = learn.recorder.values[-1]
+    if not (math.isfinite(train_loss) and math.isfinite(valid_loss)):
+        raise RuntimeError(f'training diverged: losses {train_loss} (train) and {valid_loss} (valid) after '
+                           f'{n_epoch} epochs at lr={lr}; try a smaller learning rate')
+    return learn, acc
 
 # %% ../nbs/02_lmmodel4.ipynb #0b60f15e
 class LMModel1(Module):
