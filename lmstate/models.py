@@ -6,7 +6,7 @@
 __all__ = ['loss_func', 'fit_model', 'LMModel1', 'LMModel2', 'LMModel3', 'LMModel4', 'LMModel5', 'lmmodel4_as_rnn', 'LMModel6']
 
 # %% ../nbs/02_lmmodel4.ipynb #93b46ee3
-import math
+import math, numbers
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -24,11 +24,21 @@ def _check_tokens(model, x, n_tokens=None):
     if not isinstance(x, torch.Tensor): raise TypeError(f'{name} expects a tensor of token ids, got {type(x).__name__}')
     if x.dtype not in (torch.long, torch.int): raise TypeError(f'{name} expects integer token ids, got {x.dtype}')
     if x.ndim != 2: raise ValueError(f'{name} expects x of shape (bs, sl), got {tuple(x.shape)}')
-    if n_tokens is not None and x.shape[1] < n_tokens:
+    if 0 in x.shape: raise ValueError(f'{name} needs at least one row and one token, got x of shape {tuple(x.shape)}')
+    if n_tokens is not None and x.shape[1] != n_tokens:
         raise ValueError(f'{name} reads {n_tokens} tokens per row, got {x.shape[1]}')
     vocab_sz = model.i_h.num_embeddings
-    if x.device.type != 'meta' and x.numel() and (x.min() < 0 or x.max() >= vocab_sz):
+    # reading min and max back costs nothing on the CPU but a wait on every batch on an accelerator, where an
+    # out-of-range id fails inside the embedding anyway: check on the CPU only
+    if x.device.type == 'cpu' and (x.min() < 0 or x.max() >= vocab_sz):
         raise ValueError(f'{name}: token ids must be in 0..{vocab_sz - 1}, got {x.min().item()}..{x.max().item()}')
+
+def _check_sizes(model, **sizes):
+    "Raise a clear error naming `model` unless every size is a whole number of at least 1."
+    for k, v in sizes.items():
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f'{type(model).__name__}: {k} must be an int of at least 1, got {v!r}')
+        if v < 1: raise ValueError(f'{type(model).__name__}: {k} must be an int of at least 1, got {v!r}')
 
 # %% ../nbs/02_lmmodel4.ipynb #d1305212
 def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, vocab_sz)`
@@ -81,6 +91,7 @@ class LMModel1(Module):
     "The book's first language model: 3 tokens unrolled by hand, one shared hidden layer."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
+        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)   # input to hidden
         self.h_h = nn.Linear(n_hidden, n_hidden)      # hidden to hidden
         self.h_o = nn.Linear(n_hidden, vocab_sz)      # hidden to output
@@ -98,6 +109,7 @@ class LMModel2(Module):
     "LMModel1 as a loop: the state starts each forward as the scalar 0."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
+        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.h_h = nn.Linear(n_hidden, n_hidden)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -117,7 +129,8 @@ def _start_state(model, x):
     if not isinstance(h, torch.Tensor): raise TypeError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got {_kind(h)}')
     if h.ndim != 2 or h.shape[1] != n_hidden: raise ValueError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got shape {tuple(h.shape)}')
     if h.shape[0] != x.shape[0]: return 0     # (bs, n_hidden) of another batch size: no row of x continues it
-    return h.to(x.device)
+    if h.is_inference() and not torch.is_inference_mode_enabled(): h = h.clone()   # usable by a training step again
+    return h.to(device=x.device, dtype=model.h_h.weight.dtype)    # the state follows the model's device and dtype
 
 def _kind(o): return f'{type(o).__name__} {o!r}' if isinstance(o, (int, float, str, type(None))) else type(o).__name__
 
@@ -126,6 +139,7 @@ class LMModel3(Module):
     "LMModel2 with its state kept across batches in `self.h`, detached after each batch."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
+        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.h_h = nn.Linear(n_hidden, n_hidden)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -148,6 +162,7 @@ class LMModel4(Module):
     "LMModel3 with a prediction after every token: reads `(bs, sl)`, returns `(bs, sl, vocab_sz)`."
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
+        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.h_h = nn.Linear(n_hidden, n_hidden)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -184,7 +199,9 @@ def _rnn_state(model, x, n_tensors=1):
             raise ValueError(f'{name}.h must be None or {kind} of shape {want}, got {tuple(t.shape)} '
                              '(the state puts layers first even with batch_first=True)')
     if ts[0].shape[1] != x.shape[0]: return None     # another batch size: no row of x continues the kept rows
-    ts = tuple(t.to(x.device) for t in ts)
+    dtype = next(rnn.parameters()).dtype
+    ts = tuple(t.clone() if t.is_inference() and not torch.is_inference_mode_enabled() else t for t in ts)
+    ts = tuple(t.to(device=x.device, dtype=dtype) for t in ts)     # the state follows the model's device and dtype
     return ts[0] if n_tensors == 1 else ts
 
 # %% ../nbs/03_lmmodel5.ipynb #c11978d3
@@ -193,6 +210,7 @@ class LMModel5(Module):
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of each layer's state
                  n_layers:int): # number of stacked RNN layers
+        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.rnn = nn.RNN(n_hidden, n_hidden, n_layers, batch_first=True)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -224,6 +242,7 @@ class LMModel6(Module):
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of each layer's h and c
                  n_layers:int): # number of stacked LSTM layers
+        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.rnn = nn.LSTM(n_hidden, n_hidden, n_layers, batch_first=True)
         self.h_o = nn.Linear(n_hidden, vocab_sz)

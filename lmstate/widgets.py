@@ -7,7 +7,7 @@ __all__ = ['RNN_MODELS', 'MOMENTS', 'LIMITS', 'MAX_BYTES', 'DEFAULTS', 'NOTES', 
            'view_html', 'explorer_html', 'StateExplorer', 'what_if_cases', 'what_if_html', 'WhatIf', 'ContinuityViewer',
            'state_at', 'plot_state_heatmap', 'StateHeatmap', 'TrainingTimeline']
 
-# %% ../nbs/04_widgets.ipynb #b8b232da
+# %% ../nbs/04_widgets.ipynb #592b71c8
 import html, json, random, re, uuid
 import torch
 from torch import nn
@@ -19,7 +19,7 @@ from .data import lm_dls, check_continuity
 from .state import state_shape, has_graph, StateRecorder
 from .models import LMModel4, LMModel5, LMModel6, fit_model
 
-# %% ../nbs/04_widgets.ipynb #f8de8dd0
+# %% ../nbs/04_widgets.ipynb #4cb01095
 class BookLMModel5(nn.Module):
     "The book's LMModel5: its state made once in `__init__` by `torch.zeros(n_layers, bs, n_hidden)`, reset by `zero_()`"
     def __init__(self, vocab_sz:int, # number of tokens
@@ -39,7 +39,7 @@ class BookLMModel5(nn.Module):
         "Zero the state in place: its shape stays (n_layers, bs, n_hidden)."
         self.h.zero_()
 
-# %% ../nbs/04_widgets.ipynb #a05bf103
+# %% ../nbs/04_widgets.ipynb #133d6c25
 RNN_MODELS = ("book's LMModel5", 'LMModel5', 'LMModel6')
 MOMENTS = ('before step 0', 'after step t', 'after the batch', 'next batch', 'after reset()', 'last batch, fewer rows')
 LIMITS = dict(bs=4096, sl=1024, n_hidden=8192, n_layers=4, vocab_sz=100_000)
@@ -47,7 +47,7 @@ MAX_BYTES = 8 * 2**30   # one float32 batch through the model, parameters includ
 DEFAULTS = dict(model="book's LMModel5", moment='after the batch', bs=64, sl=16, n_hidden=64, n_layers=2, vocab_sz=30,
                 t=0, last_bs=32, row=3)   # the book's sizes; `row` is the batch row drawn highlighted
 
-# %% ../nbs/04_widgets.ipynb #ba3f6a57
+# %% ../nbs/04_widgets.ipynb #db11f7d7
 _INT = re.compile(r'[ \t]*[+-]?[0-9]{1,9}[ \t]*')   # what a user types; the page's script uses the same pattern
 
 def _int(name, v):
@@ -86,7 +86,7 @@ def _bytes(model, bs, sl, n_hidden, n_layers, vocab_sz, **_):
     acts = bs * sl * (n_hidden * (n_layers * gates + 1) + vocab_sz)
     return 4 * (params + acts)
 
-# %% ../nbs/04_widgets.ipynb #a1b5b04c
+# %% ../nbs/04_widgets.ipynb #6a2a541c
 def _fmt(s):
     "A state's shape as the view prints it: `0` for the int, `None`, `(64,)`, `(2, 64, 64)`, or a pair of those."
     if s is None: return 'None'
@@ -107,7 +107,7 @@ def _run(model, x):
         for h in hooks: h.remove()
     return calls, err
 
-# %% ../nbs/04_widgets.ipynb #dc06e9cc
+# %% ../nbs/04_widgets.ipynb #861f5699
 _NAMES = dict(i_h='embedding', h_h='h_h (before relu)', h_o='head')
 
 def _flow(model, x, calls, err, steps):
@@ -126,7 +126,7 @@ def _flow(model, x, calls, err, steps):
     elif loop: rows.append(('stacked output', (x.shape[0], x.shape[1], model.h_o.out_features)))
     return rows
 
-# %% ../nbs/04_widgets.ipynb #c0c5e041
+# %% ../nbs/04_widgets.ipynb #c91b6ad2
 NOTES = {
     'before step 0': 'Nothing has run yet: LMModel4 holds the int 0; the RNN holds what its __init__ or reset left.',
     'after step t': 'Part way through the batch: the loop has made one (bs, n_hidden) state per step so far.',
@@ -167,7 +167,7 @@ def _make(model, vocab_sz, n_hidden, n_layers, bs):
     return {'LMModel4': lambda: LMModel4(V, H), "book's LMModel5": lambda: BookLMModel5(V, H, L, B),
             'LMModel5': lambda: LMModel5(V, H, L), 'LMModel6': lambda: LMModel6(V, H, L)}[model]
 
-# %% ../nbs/04_widgets.ipynb #d06ce4f0
+# %% ../nbs/04_widgets.ipynb #4e63c093
 def explore_state(**settings) -> dict: # settings, 'loop' and 'rnn' panels and a note; or 'error' alone
     "LMModel4's state and an RNN model's at one moment of a run, from the real classes on PyTorch's meta device."
     try: s = check_settings(**settings)
@@ -178,7 +178,7 @@ def explore_state(**settings) -> dict: # settings, 'loop' and 'rnn' panels and a
         rnn = _panel(s['model'], _make(s['model'], **sizes), s)
     return dict(settings=s, loop=loop, rnn=rnn, note=NOTES[s['moment']])
 
-# %% ../nbs/04_widgets.ipynb #c1abb8c5
+# %% ../nbs/04_widgets.ipynb #8acf3122
 _CSS = ('<style>.lm-view{font:13px/1.4 sans-serif}.lm-panels{display:flex;flex-wrap:wrap;gap:16px}'
         '.lm-panel{flex:1 1 300px;min-width:0;overflow-x:auto}.lm-shape{font-weight:bold;color:#1f4e79}'
         '.lm-flow{font:12px monospace;margin:4px 0;border-collapse:collapse}'
@@ -227,7 +227,7 @@ def _svg(shape, row):
         y0, width = y0 + 24 + 13 * len(rows), max(width, 52 + 46 * layers + (60 if len(s) == 2 else 0))
     return f'<svg width="{width}" height="{y0}">' + ''.join(parts) + '</svg>'
 
-# %% ../nbs/04_widgets.ipynb #f8cfea80
+# %% ../nbs/04_widgets.ipynb #1af4d3c0
 def view_html(spec:dict, # what `explore_state` returns
              ) -> str:
     "The explorer's view: LMModel4 and the RNN model side by side, each state drawn, every tensor's shape listed."
@@ -245,7 +245,7 @@ def view_html(spec:dict, # what `explore_state` returns
     note = html.escape(spec['note']) + f' Highlighted: row {s["row"]} (the last row, if a state has fewer).'
     return f'<div class="lm-view"><div class="lm-panels">{"".join(out)}</div><div class="lm-note">{note}</div></div>'
 
-# %% ../nbs/04_widgets.ipynb #402267e6
+# %% ../nbs/04_widgets.ipynb #f1a9e593
 # the explorer's page code: plain JavaScript, no library, no download
 _EXPLORER_JS = r"""(function (root, C, init) {
   // The state explorer without a kernel: the same checks, shapes and drawing as the Python side, by formula.
@@ -389,7 +389,7 @@ _EXPLORER_JS = r"""(function (root, C, init) {
   update();
 })"""
 
-# %% ../nbs/04_widgets.ipynb #0572b561
+# %% ../nbs/04_widgets.ipynb #659c7a88
 def _uid(kind): return f'lmstate-{kind}-{uuid.uuid4().hex[:12]}'   # unique on any page, across kernel sessions
 
 def _script_json(o):
@@ -406,7 +406,7 @@ def explorer_html(**settings) -> str: # a `<div>` and the `<script>` that runs i
     return (f'{_CSS}<div id="{uid}" class="lm-explorer">{first}</div><script>{_EXPLORER_JS}'
             f'(document.getElementById("{uid}"), {_script_json(cfg)}, {_script_json(init)});</script>')
 
-# %% ../nbs/04_widgets.ipynb #c0257426
+# %% ../nbs/04_widgets.ipynb #9a7aadb0
 class StateExplorer(widgets.VBox):
     "LMModel4's state beside an RNN model's at any moment of a run: live in a notebook, and on a page with no kernel."
     def __init__(self, **settings): # any of `DEFAULTS`
@@ -441,7 +441,7 @@ class StateExplorer(widgets.VBox):
         data['text/html'] = explorer_html(**self.settings)   # what a page without a kernel shows: the same, in JS
         return data
 
-# %% ../nbs/04_widgets.ipynb #ea332adc
+# %% ../nbs/04_widgets.ipynb #d456a251
 def _works(m, *batches):
     "Run the batches through model `m`: 'works' with the state it then holds, or the first line of the error."
     try:
@@ -469,7 +469,7 @@ def _two_steps(m, x):
     for _ in range(2): m(x).sum().backward()
     return f'works: state {_fmt(state_shape(m.h))}, {"carries a graph" if has_graph(m.h) else "no graph"}'
 
-# %% ../nbs/04_widgets.ipynb #25b649da
+# %% ../nbs/04_widgets.ipynb #f9409ef9
 def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
                   n_hidden:int=64, # size of each layer's state
                   n_layers:int=2, # stacked layers
@@ -525,7 +525,7 @@ def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
     ]
     return [dict(idea=i, code=c, pytorch=_fails(p), exported=q, why=w) for i, c, p, q, w in cases]
 
-# %% ../nbs/04_widgets.ipynb #430b94e0
+# %% ../nbs/04_widgets.ipynb #5220d240
 def _card(c):
     "One what-if idea as HTML: the code, PyTorch's answer, the exported model's, and why."
     esc = html.escape
@@ -560,7 +560,7 @@ class WhatIf(widgets.VBox):
         data['text/html'] = what_if_html(self.cases)
         return data
 
-# %% ../nbs/04_widgets.ipynb #bba00f62
+# %% ../nbs/04_widgets.ipynb #a6f57b87
 class _NeedsKernel:
     "Mixed into widgets that need a kernel: a page without one shows their last view and says so, not their repr."
     def _repr_mimebundle_(self, **kwargs):
@@ -577,7 +577,7 @@ def _png(fig):
     data = base64.b64encode(buf.getvalue()).decode()
     return f'<img alt="" style="max-width:100%" src="data:image/png;base64,{data}">'
 
-# %% ../nbs/04_widgets.ipynb #3c60fc9a
+# %% ../nbs/04_widgets.ipynb #e91bb621
 class ContinuityViewer(_NeedsKernel, widgets.VBox):
     "Follow one batch row from batch to batch: the words it reads, and whether each batch continues the last."
     def __init__(self, bs:int=64, # rows per batch
@@ -623,7 +623,7 @@ class ContinuityViewer(_NeedsKernel, widgets.VBox):
         "The current view, for a page without a kernel."
         return self.view.value
 
-# %% ../nbs/04_widgets.ipynb #54ebcb47
+# %% ../nbs/04_widgets.ipynb #e9ca25e0
 def state_at(model:nn.Module, # a LMModel4, LMModel5 or LMModel6
              batches:list, # input batches `(bs, sl)` in stream order; the state is taken in the last one
              t:int, # the step of the last batch, from 0 to sl - 1
@@ -639,7 +639,7 @@ def state_at(model:nn.Module, # a LMModel4, LMModel5 or LMModel6
     model.reset()
     return h[None] if h.ndim == 2 else h
 
-# %% ../nbs/04_widgets.ipynb #0355a585
+# %% ../nbs/04_widgets.ipynb #e393fa8e
 def plot_state_heatmap(models:dict, # name -> trained model
                        batches:list, # input batches in stream order, as for `state_at`
                        t:int, # the step of the last batch
@@ -682,7 +682,7 @@ class StateHeatmap(_NeedsKernel, widgets.VBox):
         "The images at the current step, for a page without a kernel."
         return self.view.value
 
-# %% ../nbs/04_widgets.ipynb #c3a2e67d
+# %% ../nbs/04_widgets.ipynb #0c91393d
 class _LivePlot(Callback):
     "Redraw a `StateRecorder`'s plot into an HTML widget every `every` batches while fastai trains."
     order = 20
