@@ -129,8 +129,12 @@ def _start_state(model, x):
     if not isinstance(h, torch.Tensor): raise TypeError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got {_kind(h)}')
     if h.ndim != 2 or h.shape[1] != n_hidden: raise ValueError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got shape {tuple(h.shape)}')
     if h.shape[0] != x.shape[0]: return 0     # (bs, n_hidden) of another batch size: no row of x continues it
-    if h.is_inference() and not torch.is_inference_mode_enabled(): h = h.clone()   # usable by a training step again
-    return h.to(device=x.device, dtype=model.h_h.weight.dtype)    # the state follows the model's device and dtype
+    return _kept(h, x, model.h_h.weight.dtype)     # the state follows the model's device and dtype
+
+def _kept(t, x, dtype):
+    "Kept state tensor `t` ready for batch `x`: copied out of inference mode if made there, on `x`'s device, in `dtype`."
+    if t.is_inference() and not torch.is_inference_mode_enabled(): t = t.clone()   # usable by a training step again
+    return t.to(device=x.device, dtype=dtype)
 
 def _kind(o): return f'{type(o).__name__} {o!r}' if isinstance(o, (int, float, str, type(None))) else type(o).__name__
 
@@ -200,8 +204,7 @@ def _rnn_state(model, x, n_tensors=1):
                              '(the state puts layers first even with batch_first=True)')
     if ts[0].shape[1] != x.shape[0]: return None     # another batch size: no row of x continues the kept rows
     dtype = next(rnn.parameters()).dtype
-    ts = tuple(t.clone() if t.is_inference() and not torch.is_inference_mode_enabled() else t for t in ts)
-    ts = tuple(t.to(device=x.device, dtype=dtype) for t in ts)     # the state follows the model's device and dtype
+    ts = tuple(_kept(t, x, dtype) for t in ts)     # the state follows the model's device and dtype
     return ts[0] if n_tensors == 1 else ts
 
 # %% ../nbs/03_lmmodel5.ipynb #c11978d3

@@ -24,8 +24,9 @@ def _outputs(cell):
         elif o['output_type'] == 'error': raise ValueError(f'index.ipynb has an error output: {o["ename"]}')
 
 def page_name(stem):
-    "The docs page nbdev makes of notebook `stem`: the number prefix dropped, as in `00_data` -> `data.html`."
-    return re.sub(r'^\d+_', '', stem) + '.html'
+    "The docs page nbdev makes of notebook `stem`, by nbdev's own rule: `00_data` -> `data.html`."
+    from nbdev.doclinks import _nbpath2html     # here, not at the top: `--test-command` runs where nbdev is not installed
+    return str(_nbpath2html(Path(stem + '.ipynb')))
 
 def render(nb_path=ROOT/'nbs'/'index.ipynb'):
     "README.md text for the notebook at `nb_path`: markdown verbatim, code fenced, outputs fenced below it."
