@@ -8,6 +8,7 @@ __all__ = ['MAX_NUMBER', 'SPLITS', 'num2words', 'human_numbers_lines', 'write_hu
            'check_continuity', 'plot_batches']
 
 # %% ../nbs/00_data.ipynb #ff32e97a
+import numbers
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,16 +42,26 @@ SPLITS = {'train': range(1, 8000), 'valid': range(8001, 10000)}
 def human_numbers_lines(split:str='train', # 'train' or 'valid'
                        ) -> list: # the lines of fastai's `{split}.txt`, each ending in a space and a newline
     "The lines of one split of Human Numbers, exactly as fastai's file holds them."
-    if split not in SPLITS: raise ValueError(f'unknown split {split!r}: Human Numbers has {" and ".join(map(repr, SPLITS))}')
+    if not isinstance(split, str) or split not in SPLITS:
+        raise ValueError(f'unknown split {split!r}: Human Numbers has {" and ".join(map(repr, SPLITS))}')
     return [num2words(n) + ' \n' for n in SPLITS[split]]
 
 # %% ../nbs/00_data.ipynb #01b792e3
-def write_human_numbers(dest:Path, # folder to write `train.txt` and `valid.txt` into (created if missing)
-                       ) -> Path: # `dest`
+def write_human_numbers(dest:Path, # folder for `train.txt` and `valid.txt` (made if missing; `~` expands)
+                        overwrite:bool=False, # replace a file there whose text differs
+                       ) -> Path: # `dest`, expanded
     "Write Human Numbers in fastai's layout: `dest/train.txt` and `dest/valid.txt`."
-    dest = Path(dest)
+    if not isinstance(dest, (str, Path)) or not str(dest).strip():
+        raise ValueError(f'write_human_numbers needs a folder, got {dest!r}')
+    dest = Path(dest).expanduser()
+    texts = {dest/f'{s}.txt': ''.join(human_numbers_lines(s)) for s in SPLITS}
+    differ = [p for p, t in texts.items() if p.exists() and (not p.is_file() or p.read_text() != t)]
+    if differ and not overwrite:
+        raise FileExistsError(f'{", ".join(map(str, differ))} already exists with other content; '
+                              'pass overwrite=True to replace it')
     dest.mkdir(parents=True, exist_ok=True)
-    for split in SPLITS: (dest/f'{split}.txt').write_text(''.join(human_numbers_lines(split)))
+    for p, t in texts.items():
+        if not (p.is_file() and p.read_text() == t): p.write_text(t)   # an identical file stays untouched
     return dest
 
 def read_lines(path:Path=None, # a folder in fastai's layout; `None` generates the text instead
@@ -66,6 +77,9 @@ def read_lines(path:Path=None, # a folder in fastai's layout; `None` generates t
 def tokenize(lines:list, # lines of text, as `read_lines` returns them
             ) -> list: # the token stream
     "The book's token stream: stripped lines joined by `' . '`, split on spaces."
+    if isinstance(lines, str) or not isinstance(lines, (list, tuple)):
+        raise TypeError(f'tokenize takes a list of lines, got {type(lines).__name__}'
+                        + (': wrap one line in a list' if isinstance(lines, str) else ''))
     if not lines: return []
     return ' . '.join(l.strip() for l in lines).split(' ')
 
@@ -84,6 +98,13 @@ def numericalize(tokens:list, # a token stream
     except KeyError as e: raise KeyError(f'token {e.args[0]!r} is not in the vocab of {len(vocab)} tokens') from None
 
 # %% ../nbs/00_data.ipynb #fad328d6
+def _check_vocab(vocab, top:int, name:str):
+    "Raise a clear error unless `vocab` is a list with a word for every id up to `top`."
+    if not isinstance(vocab, (list, tuple)):
+        raise TypeError(f'{name}: vocab must be a list of words, got {type(vocab).__name__}')
+    if top >= len(vocab):
+        raise ValueError(f'{name}: token id {top} is outside the vocab of {len(vocab)} words')
+
 def _check_count(name, v):
     "Raise a clear error unless `v` is an int of at least 1 (a batch size, a sequence length)."
     if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f'{name} must be an int of at least 1, got {v!r}')
@@ -119,7 +140,8 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
           ) -> DataLoaders: # with `.vocab`; `drop_last=True`, `shuffle=False` for both splits
     "fastai `DataLoaders` of Human Numbers, arranged so a stateful model's rows continue from batch to batch."
     _check_count('bs', bs)
-    if not 0 < valid_pct < 1: raise ValueError(f'valid_pct must be between 0 and 1, got {valid_pct}')
+    if isinstance(valid_pct, bool) or not isinstance(valid_pct, numbers.Real) or not 0 < valid_pct < 1:
+        raise ValueError(f'valid_pct must be a number between 0 and 1, got {valid_pct!r}')
     tokens = tokenize(read_lines(path))
     vocab = make_vocab(tokens)
     seqs = make_samples(numericalize(tokens, vocab), sl, per_step)
@@ -141,6 +163,7 @@ def baseline(batches, # a loader or list of (x, y) batches
     for _, y in batches: counts.update(y.flatten().tolist())
     if not counts: raise ValueError('baseline needs at least one batch of targets')
     idx, n = counts.most_common(1)[0]
+    _check_vocab(vocab, max(counts), 'baseline')
     return vocab[idx], n / sum(counts.values())
 
 # %% ../nbs/00_data.ipynb #7dd5dc87
@@ -177,6 +200,9 @@ def check_continuity(batches, # a loader or list of (x, y) batches: x `(bs, sl)`
                 want = last[j].item() if j < len(last) else None
                 got = x[j, 0].item() if j < len(x) else None
                 if want != got:
+                    if vocab is not None:
+                        top = max(t for t in (want, got) if t is not None)
+                        _check_vocab(vocab, top, 'check_continuity')
                     word = lambda t: t if t is None or vocab is None else vocab[t]
                     res.breaks.append((i, j, word(want), word(got)))
         prev = y
@@ -190,8 +216,9 @@ def plot_batches(bs:int=4, # rows per batch
                 ):
     "Draw how `lm_dls(bs, sl)` cuts the training stream into `bs` rows, and its first `n_batches` batches walking along them."
     import matplotlib.pyplot as plt
+    _check_count('n_batches', n_batches)
     dls = lm_dls(bs, sl, path=path)
-    if n_batches < 1 or n_batches > len(dls.train): raise ValueError(f'n_batches must be from 1 to {len(dls.train)}, got {n_batches}')
+    if n_batches > len(dls.train): raise ValueError(f'n_batches must be from 1 to {len(dls.train)}, got {n_batches}')
     batches = [b for _, b in zip(range(n_batches), dls.train)]
     m = len(dls.train)                                   # samples per row: row j starts at sample j*m of the split
     row_len = m * sl                                     # tokens per row

@@ -180,7 +180,7 @@ def explore_state(**settings) -> dict: # settings, 'loop' and 'rnn' panels and a
 
 # %% ../nbs/04_widgets.ipynb #8acf3122
 _CSS = ('<style>.lm-view{font:13px/1.4 sans-serif}.lm-panels{display:flex;flex-wrap:wrap;gap:16px}'
-        '.lm-panel{flex:1 1 300px;min-width:0;overflow-x:auto}.lm-shape{font-weight:bold;color:#1f4e79}'
+        '.lm-panel{flex:1 1 420px;min-width:0;overflow-x:auto}.lm-shape{font-weight:bold;color:#1f4e79}'
         '.lm-flow{font:12px monospace;margin:4px 0;border-collapse:collapse}'
         '.lm-view .lm-flow td{padding:0 8px 0 0;text-align:left;white-space:nowrap;border:none}'
         '.lm-view table.lm-flow tr:nth-child(n){background:none}'

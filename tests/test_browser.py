@@ -168,14 +168,29 @@ def static_site(tmp_path_factory):
                               '--output', Path(page(nb.name)).stem, str(nb)], capture_output=True, text=True)
         assert res.returncode == 0, res.stderr[-3000:]
         out = site/page(nb.name)
-        out.write_text(re.sub(r'href="([\w-]+\.ipynb)(#[^"]*)?"', lambda m: f'href="{page(m[1])}{m[2] or ""}"',
-                              out.read_text()))
+        html = re.sub(r'href="([\w-]+\.ipynb)(#[^"]*)?"', lambda m: f'href="{page(m[1])}{m[2] or ""}"', out.read_text())
+        out.write_text(html.replace('</head>', _SITE_CSS + '</head>', 1))
+    (site/'styles.css').write_text((ROOT/'nbs'/'styles.css').read_text())     # the site's own stylesheet
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args): pass
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{httpd.server_address[1]}', sorted(p.name for p in site.glob('*.html'))
     httpd.shutdown()
+
+# The page as the docs site lays it out: the site's stylesheet, Quarto's `code-overflow: wrap` (set in _quarto.yml,
+# checked by test_docs_config_wraps_code_and_offers_no_raw_markdown), and the site's text column of about 800 px.
+_SITE_CSS = """<link rel="stylesheet" href="styles.css">
+<style>pre, pre code { white-space: pre-wrap; }  body.jp-Notebook { max-width: 800px; margin: 0 auto; }</style>
+"""
+
+# elements of the page's content that are wider than the box they sit in, so a reader scrolls sideways to see them
+_SIDEWAYS = """() => [...document.querySelectorAll('.jp-Cell *')].filter(e => {
+    const st = getComputedStyle(e), r = e.getBoundingClientRect();
+    const scrolls = ['auto', 'scroll'].includes(st.overflowX) && e.scrollWidth > e.clientWidth + 1;
+    return e.offsetParent !== null && (scrolls || r.right > document.body.getBoundingClientRect().right + 1);
+  }).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ${Math.round(e.scrollWidth)}px: `
+              + e.textContent.trim().slice(0, 60))"""
 
 def _offline_page(browser, blocked):
     "A page that may reach 127.0.0.1 only: every other request is aborted and noted in `blocked`."
@@ -282,5 +297,7 @@ def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path
             box.locator('input[data-k="n_layers"]').press(key)
             shape = box.locator('.lm-shape-rnn').inner_text()
             assert shape.lstrip('(').startswith(f'{want},') or shape.startswith(f'(({want},'), (name, shape)
+        wide = pg.evaluate(_SIDEWAYS)
+        assert not wide, f'{name}: {len(wide)} elements scroll sideways in the 800 px column, e.g. {wide[:3]}'
         pg.screenshot(path=str(tmp_path/name.replace('.html', '.png')), full_page=True)
     print(f'{len(pages)} pages; requests blocked (none needed by the pages): {sorted(set(blocked))}')
