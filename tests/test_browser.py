@@ -278,7 +278,8 @@ def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path
     """Each page of the site: no traceback, every image loaded, every link to another page of the site resolves,
     each explorer on it responds, and nothing is fetched from outside 127.0.0.1 for any of that."""
     base, pages = static_site
-    assert {'index.html', 'data.html', 'state.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html'} <= set(pages)
+    assert {'index.html', 'data.html', 'state.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html',
+            'fastai.html'} <= set(pages)
     blocked = []
     pg = _offline_page(browser, blocked)
     for name in pages:

@@ -23,7 +23,7 @@ _RUNNER = textwrap.dedent('''
     sys.exit(0 if ok else 1)
 ''')
 
-def run_notebook(fn, flags=(), skip_flags=None, timeout=3600):
+def run_notebook(fn, flags=(), skip_flags=None, timeout=1200):
     "Run notebook `fn` as `nbdev_test` would, in a subprocess; returns the CompletedProcess (returncode 0 when every cell ran)."
     skip = CFG.tst_flags.split() if skip_flags is None else list(skip_flags)
     return subprocess.run([sys.executable, '-c', _RUNNER, str(fn), str(ROOT), ' '.join(skip), ' '.join(flags)],
