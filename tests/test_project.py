@@ -112,8 +112,14 @@ def test_wheel_builds_and_imports(tmp_path):
     res = run('-c', snippet, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     assert res.stdout.strip() == expected.strip(), f'the README promises:\n{expected}\nthe installed wheel prints:\n{res.stdout}'
+    # the wheel installs the `lmstate` command, and it answers
+    cmd = subprocess.run([str(env/'bin'/'lmstate'), 'run', '--help'], capture_output=True, text=True, cwd=tmp_path, env=clean)
+    assert cmd.returncode == 0 and '--seeds' in cmd.stdout and '(default: 0-4)' in cmd.stdout, cmd.stderr[-2000:]
+    bad = subprocess.run([str(env/'bin'/'lmstate'), 'run', '--models', 'LMModel9', '--out', str(tmp_path/'r')],
+                         capture_output=True, text=True, cwd=tmp_path, env=clean)
+    assert bad.returncode == 2 and "unknown model 'LMModel9'" in bad.stderr and not (tmp_path/'r').exists(), bad.stderr
 
-LAYERS = ['data', 'state', 'models', 'widgets']   # each module may import only from the ones before it
+LAYERS = ['data', 'state', 'models', 'widgets', 'experiments']   # each module may import only from the ones before it
 
 def test_imports_go_one_way():
     import ast
