@@ -182,8 +182,8 @@ FIELDS = ['model', 'variant', 'seed', 'epochs', 'lr', 'sl', 'train_loss', 'valid
 
 def _about() -> dict:
     "What the results were computed with."
-    from importlib.metadata import version
-    return dict(lmstate=version('lmstate'), fastai=fastai.__version__, torch=torch.__version__,
+    from lmstate import __version__
+    return dict(lmstate=__version__, fastai=fastai.__version__, torch=torch.__version__,
                 python=platform.python_version(), machine=f'{platform.system()} {platform.machine()}',
                 threads=torch.get_num_threads(), when=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
 
@@ -411,6 +411,9 @@ def main(argv:list=None, # the arguments after `lmstate`; None: sys.argv
                 print(f"{m} {v} seed {s}: accuracy {r['accuracy']:.4f} ({r['secs']:.1f} s)", flush=True)
     except KeyboardInterrupt:
         print(f'interrupted after {len(records)} runs: nothing written to {out}', file=sys.stderr); return 130
+    except Exception as e:                            # e.g. a run that diverged: say so, write nothing
+        print(f'lmstate run: error after {len(records)} runs: {e}; nothing written to {out}', file=sys.stderr)
+        return 1
     save_results(records, out, a.overwrite, command=' '.join(['lmstate'] + list(argv if argv is not None else sys.argv[1:])))
     print(f'{len(records)} runs in {time.perf_counter() - start:.0f} s: {out}/results.csv and results.json')
     return 0
