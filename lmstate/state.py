@@ -69,8 +69,8 @@ def describe_state(h, # a state: 0, None, a tensor, or a tuple/list of tensors
                   ) -> str: # e.g. 'tensor (2, 64, 64) float32 on cpu, no graph'
     "A one-line description of state `h`: kind, shape, device, graph."
     _check_state(h)
-    if h is None: return 'None: nn.RNN and nn.LSTM start from zeros of the right size'
-    if isinstance(h, (int, float)): return f'scalar {h!r}: broadcasts to (bs, n_hidden) at the first step'
+    if h is None: return 'None: no tensor yet; nn.RNN and nn.LSTM read it as zeros of the right size, a hand-written loop cannot'
+    if isinstance(h, (int, float)): return f'scalar {h!r}: a number, broadcast against the first tensor it is added to (nn.RNN and nn.LSTM refuse it)'
     if isinstance(h, torch.Tensor): return _describe_tensor(h)
     if _per_layer(h):
         t = _flat(h)[0]
@@ -114,7 +114,7 @@ def _shape(o):
 def trace_forward(model:nn.Module, # a model that keeps its state in `model.<attr>`
                   x:torch.Tensor, # one batch of input, `(bs, sl)`
                   attr:str='h', # the state's attribute (or path, see `get_state`); None for a model that keeps none
-                 ) -> pd.DataFrame: # columns: step, module, input, output, state
+                 ) -> pd.DataFrame: # columns: call (the module's n-th call), module, input, output, state
     "Run `model(x)` once and list the state before, every leaf-module call with its shapes, and the state after."
     if not isinstance(model, nn.Module): raise TypeError(f'trace_forward needs an nn.Module, got {type(model).__name__}')
     if attr is not None and not isinstance(attr, str): raise TypeError(f'attr must be a name or None, got {attr!r}')
@@ -122,7 +122,7 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
     rows, calls, hooks = [], Counter(), []
     def hook(name):
         def f(mod, inp, out):
-            rows.append(dict(step=calls[name], module=name, input=_shape(inp[0] if len(inp) == 1 else inp),
+            rows.append(dict(call=calls[name], module=name, input=_shape(inp[0] if len(inp) == 1 else inp),
                              output=_shape(out), state=''))
             calls[name] += 1
         return f
@@ -134,9 +134,9 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
     finally:
         for hk in hooks: hk.remove()
     if attr:
-        rows.insert(0, dict(step=None, module='(state before)', input=None, output=None, state=before))
-        rows.append(dict(step=None, module='(state after)', input=None, output=None, state=describe_state(get_state(model, attr))))
-    return pd.DataFrame(rows).astype({'step': 'Int64'})
+        rows.insert(0, dict(call=None, module='(state before)', input=None, output=None, state=before))
+        rows.append(dict(call=None, module='(state after)', input=None, output=None, state=describe_state(get_state(model, attr))))
+    return pd.DataFrame(rows).astype({'call': 'Int64'})
 
 # %% ../nbs/01_state.ipynb #c0c4fbde
 def trace_batches(model:nn.Module, # a model that keeps its state in `model.<attr>`

@@ -91,7 +91,7 @@ def _run_all(page, server, path, nb, expected, timeout=180_000):
 def test_home_page_runs_in_jupyterlab(server, page):
     out = _run_all(page, server, 'lab/workspaces/home/tree/index.ipynb?reset', 'index.ipynb',
                    ["h = 0 fails: 'int' object has no attribute 'dim'", 'a tensor state works: (2, 64, 64)',
-                    'LMModel5: None: nn.RNN and nn.LSTM start from zeros of the right size -> tensor (2, 64, 64)'])
+                    'LMModel5: None: no tensor yet; nn.RNN and nn.LSTM read it as zeros of the right size, a hand-written loop cannot -> tensor (2, 64, 64)'])
     assert 'Traceback' not in out, out[-3000:]
 
 def test_data_chapter_runs_in_jupyterlab_and_draws_its_picture(server, page):
