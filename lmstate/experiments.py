@@ -26,9 +26,9 @@ from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.text.learner import TextLearner
 import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
-from .data import lm_dls, baseline
+from .data import lm_dls, baseline, _check_count
 from .models import (LMModel1, LMModel2, LMModel3, LMModel4, LMModel5, LMModel6, LMModel7,
-                            loss_func, lmmodel4_as_rnn, _check_lr, _check_tokens, _rnn_state)
+                            loss_func, fit_model, lmmodel4_as_rnn, _check_lr, _check_tokens, _rnn_state)
 
 # %% ../nbs/06_experiments.ipynb #0a3ce929
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def run_one(model:str, # a key of `BOOK`
     _check_variant(model, variant)
     spec = BOOK[model]
     epochs = spec.epochs if epochs is None else epochs
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1: raise ValueError(f'epochs must be an int of at least 1, got {epochs!r}')
+    _check_count('epochs', epochs)
     lr = _check_lr(spec.lr if lr is None else lr)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0: raise ValueError(f'seed must be an int of at least 0, got {seed!r}')
     dls = variant_dls(model, variant)
@@ -158,15 +158,14 @@ def run_one(model:str, # a key of `BOOK`
     if variant == 'relu-rnn': m = ReluRNN(m)
     cbs = {'zero-every-batch': [ModelResetter(), ResetEveryBatch()], 'no-reset-before-valid': [ResetNotBeforeValidate()],
            'rows-shuffled': [ModelResetter(), ShuffleRows()], 'zeros-start': [ModelResetter(), ZerosStart()]}.get(variant, [])
-    if model == 'LMModel7':
-        learn = TextLearner(dls, m, loss_func=CrossEntropyLossFlat(), metrics=accuracy, cbs=cbs)
-    else:
-        if not cbs and callable(getattr(m, 'reset', None)): cbs = [ModelResetter()]
-        learn = Learner(dls, m, loss_func=loss_func, metrics=accuracy, cbs=cbs)
     start = time.perf_counter()
-    if quiet:
-        with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(epochs, lr, wd=spec.wd)
-    else: learn.fit_one_cycle(epochs, lr, wd=spec.wd)
+    if model != 'LMModel7':                          # the chapters' own training: it adds ModelResetter if missing
+        learn, _ = fit_model(m, dls, epochs, lr, cbs=cbs, quiet=quiet)
+    else:                                            # the book trains LMModel7 with TextLearner and weight decay
+        learn = TextLearner(dls, m, loss_func=CrossEntropyLossFlat(), metrics=accuracy, cbs=cbs)
+        if quiet:
+            with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(epochs, lr, wd=spec.wd)
+        else: learn.fit_one_cycle(epochs, lr, wd=spec.wd)
     secs = time.perf_counter() - start
     train_loss, valid_loss, acc = learn.recorder.values[-1]
     if not (math.isfinite(train_loss) and math.isfinite(valid_loss)):
@@ -320,7 +319,7 @@ def _plain_epoch(m, dls, lr):
 def bench(n_batches:int=40, # batches per measurement
           seed:int=0):
     "Speed as ratios: LMModel4's Python loop against the same maths in a relu nn.RNN; fastai's Learner against a plain loop."
-    if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 1: raise ValueError(f'n_batches must be an int of at least 1, got {n_batches!r}')
+    _check_count('n_batches', n_batches)
     dls = lm_dls()
     batches = [b for _, b in zip(range(n_batches), dls.train)]
     set_seed(seed, reproducible=True)
