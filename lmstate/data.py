@@ -107,7 +107,8 @@ def _check_vocab(vocab, top:int, name:str):
 
 def _check_count(name, v):
     "Raise a clear error unless `v` is an int of at least 1 (a batch size, a sequence length)."
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f'{name} must be an int of at least 1, got {v!r}')
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ValueError(f'{name} must be an int of at least 1, got {v!r}')
 
 def make_samples(nums:list, # the numericalized stream
                  sl:int=16, # tokens per sample
@@ -134,7 +135,8 @@ def group_chunks(ds:list, # samples in stream order
 def lm_dls(bs:int=64, # batch size (rows per batch)
            sl:int=16, # tokens per sample
            per_step:bool=True, # targets at every step (LMModel4 and after) or only the next token (LMModel1-3)
-           stateful:bool=True, # arrange each split with `group_chunks` (False: the book's plain order, for LMModel1-2)
+           # arrange each split with `group_chunks` (False: the book's plain order, for LMModel1-2)
+           stateful:bool=True,
            path:Path=None, # fastai's Human Numbers folder to read; `None` generates the text
            valid_pct:float=0.2, # the final share of the samples that validates
           ) -> DataLoaders: # with `.vocab`; `drop_last=True`, `shuffle=False` for both splits
@@ -148,7 +150,8 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
     cut = int(len(seqs) * (1 - valid_pct))
     parts = seqs[:cut], seqs[cut:]
     for p in parts:
-        if bs > len(p): raise ValueError(f'bs={bs} is larger than the {len(p)} samples of a split: no batch could be filled')
+        if bs > len(p):
+            raise ValueError(f'bs={bs} is larger than the {len(p)} samples of a split: no batch could be filled')
     if stateful: parts = [group_chunks(p, bs) for p in parts]
     dls = DataLoaders.from_dsets(*parts, bs=bs, shuffle=False, drop_last=True)
     dls.vocab = vocab
@@ -214,7 +217,7 @@ def plot_batches(bs:int=4, # rows per batch
                  n_batches:int=3, # how many consecutive batches to draw
                  path:Path=None, # fastai's Human Numbers folder; `None` generates the text
                 ):
-    "Draw how `lm_dls(bs, sl)` cuts the training stream into `bs` rows, and its first `n_batches` batches walking along them."
+    "Draw how `lm_dls(bs, sl)` cuts the training stream into `bs` rows, and its first `n_batches` batches."
     import matplotlib.pyplot as plt
     _check_count('n_batches', n_batches)
     dls = lm_dls(bs, sl, path=path)
@@ -229,16 +232,19 @@ def plot_batches(bs:int=4, # rows per batch
         top.barh(0, row_len, left=j * row_len, color=row_colours[j % 10], edgecolor='white', alpha=0.7)
         top.text((j + 0.5) * row_len, 0, f'row {j}', ha='center', va='center', fontsize=9)
     top.set_xlim(0, bs * row_len); top.set_yticks([]); top.tick_params(labelsize=8)
-    top.set_title(f'the training stream ({bs * row_len:,} tokens) cut into bs={bs} rows of {row_len:,} tokens', fontsize=10)
+    top.set_title(f'the training stream ({bs * row_len:,} tokens) cut into bs={bs} rows of {row_len:,} tokens',
+                  fontsize=10)
     for i, (x, _) in enumerate(batches):                 # the batches: rows down, tokens across
         for j in range(bs):
             for k in range(sl):
                 col = i * sl + k
-                ax.add_patch(plt.Rectangle((col, bs - 1 - j), 1, 1, facecolor=batch_colours[i % len(batch_colours)], edgecolor='white'))
+                ax.add_patch(plt.Rectangle((col, bs - 1 - j), 1, 1, facecolor=batch_colours[i % len(batch_colours)],
+                                           edgecolor='white'))
                 ax.text(col + 0.5, bs - 0.5 - j, dls.vocab[x[j, k]], ha='center', va='center', fontsize=8)
         ax.text(i * sl + sl / 2, bs + 0.15, f'batch {i}', ha='center', va='bottom', fontsize=10)
     for j in range(bs):
-        ax.text(-0.2, bs - 0.5 - j, f'row {j} (from token {j * row_len:,})', ha='right', va='center', fontsize=9, color=row_colours[j % 10])
+        ax.text(-0.2, bs - 0.5 - j, f'row {j} (from token {j * row_len:,})', ha='right', va='center', fontsize=9,
+                color=row_colours[j % 10])
     ax.set_xlim(-0.1, sl * n_batches); ax.set_ylim(0, bs + 0.8); ax.axis('off')
     ax.set_title(f'sl={sl}: row j of each batch continues row j of the batch before', fontsize=10)
     fig.tight_layout()

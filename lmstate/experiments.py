@@ -116,11 +116,14 @@ VARIANTS = {'book': "the book's recipe", 'zero-every-batch': 'the state is forgo
 def _check_variant(model, variant):
     if variant not in VARIANTS: raise ValueError(f'unknown variant {variant!r}: choose from {", ".join(VARIANTS)}')
     spec = BOOK[model]
-    if variant.startswith('sl') and not spec.per_step: raise ValueError(f'{variant} needs a model with a prediction at every step, not {model}')
+    if variant.startswith('sl') and not spec.per_step:
+        raise ValueError(f'{variant} needs a model with a prediction at every step, not {model}')
     if variant == 'zeros-start' and model not in ('LMModel5', 'LMModel6', 'LMModel7'):
         raise ValueError(f'zeros-start needs a model built on nn.RNN or nn.LSTM, not {model}')
-    if variant == 'relu-rnn' and model != 'LMModel4': raise ValueError(f'relu-rnn compares with LMModel4, not {model}')
-    if variant in ('zero-every-batch', 'no-reset-before-valid', 'rows-shuffled', 'batches-shuffled') and not spec.stateful:
+    if variant == 'relu-rnn' and model != 'LMModel4':
+        raise ValueError(f'relu-rnn compares with LMModel4, not {model}')
+    if variant in ('zero-every-batch', 'no-reset-before-valid', 'rows-shuffled',
+                   'batches-shuffled') and not spec.stateful:
         raise ValueError(f'{variant} is about a kept state, which {model} does not keep')
 
 def variant_dls(model:str, # a key of `BOOK`
@@ -151,13 +154,16 @@ def run_one(model:str, # a key of `BOOK`
     epochs = spec.epochs if epochs is None else epochs
     _check_count('epochs', epochs)
     lr = _check_lr(spec.lr if lr is None else lr)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0: raise ValueError(f'seed must be an int of at least 0, got {seed!r}')
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f'seed must be an int of at least 0, got {seed!r}')
     dls = variant_dls(model, variant)
     set_seed(seed, reproducible=True)
     m = make_model(model, len(dls.vocab))
     if variant == 'relu-rnn': m = ReluRNN(m)
-    cbs = {'zero-every-batch': [ModelResetter(), ResetEveryBatch()], 'no-reset-before-valid': [ResetNotBeforeValidate()],
-           'rows-shuffled': [ModelResetter(), ShuffleRows()], 'zeros-start': [ModelResetter(), ZerosStart()]}.get(variant, [])
+    cbs = {'zero-every-batch': [ModelResetter(), ResetEveryBatch()],
+           'no-reset-before-valid': [ResetNotBeforeValidate()],
+           'rows-shuffled': [ModelResetter(), ShuffleRows()], 'zeros-start': [ModelResetter(),
+                                                                              ZerosStart()]}.get(variant, [])
     start = time.perf_counter()
     if model != 'LMModel7':                          # the chapters' own training: it adds ModelResetter if missing
         learn, _ = fit_model(m, dls, epochs, lr, cbs=cbs, quiet=quiet)
@@ -170,7 +176,8 @@ def run_one(model:str, # a key of `BOOK`
     train_loss, valid_loss, acc = learn.recorder.values[-1]
     if not (math.isfinite(train_loss) and math.isfinite(valid_loss)):
         raise RuntimeError(f'{model} ({variant}, seed {seed}) diverged: losses {train_loss}, {valid_loss}')
-    return dict(model=model, variant=variant, seed=seed, epochs=epochs, lr=float(lr) if not isinstance(lr, slice) else str(lr),
+    return dict(model=model, variant=variant, seed=seed, epochs=epochs, lr=float(lr) if not isinstance(lr,
+            slice) else str(lr),
                 sl=dls.train.one_batch()[0].shape[1], train_loss=round(float(train_loss), 4),
                 valid_loss=round(float(valid_loss), 4), accuracy=round(float(acc), 4),
                 secs=round(secs, 1), secs_per_epoch=round(secs / epochs, 2))
@@ -190,11 +197,13 @@ def check_out(out:Path, # the folder for results.csv and results.json
               overwrite:bool=False, # replace results already there
              ) -> Path:
     "Make sure results can be written to `out` before any training starts."
-    if not isinstance(out, (str, Path)) or not str(out).strip(): raise ValueError(f'out must be a folder, got {out!r}')
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise ValueError(f'out must be a folder, got {out!r}')
     out = Path(out).expanduser()
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f'{out} is a file, not a folder for results')
     there = [p.name for p in (out/'results.csv', out/'results.json') if p.exists()]
-    if there and not overwrite: raise FileExistsError(f'{out} already holds {", ".join(there)}: choose another folder or overwrite')
+    if there and not overwrite:
+        raise FileExistsError(f'{out} already holds {", ".join(there)}: choose another folder or overwrite')
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out): pass
@@ -206,7 +215,7 @@ def save_results(records:list, # what `run_one` returned, one dict per run
                  overwrite:bool=False, # replace results already there
                  command:str=None, # the command line that made them, kept in the JSON
                 ) -> Path:
-    "Write results.csv and results.json into `out`, each to a temporary file first and moved into place when complete."
+    "Write results.csv and results.json into `out`, each to a temporary file first, moved into place when complete."
     out = check_out(out, overwrite)
     if not records: raise ValueError('no results to save')
     tmps = []
@@ -318,7 +327,7 @@ def _plain_epoch(m, dls, lr):
 
 def bench(n_batches:int=40, # batches per measurement
           seed:int=0):
-    "Speed as ratios: LMModel4's Python loop against the same maths in a relu nn.RNN; fastai's Learner against a plain loop."
+    "Speed as ratios: LMModel4's loop against the same maths in a relu nn.RNN; fastai's Learner against a plain loop."
     _check_count('n_batches', n_batches)
     dls = lm_dls()
     batches = [b for _, b in zip(range(n_batches), dls.train)]
@@ -353,7 +362,9 @@ def _seeds(s:str) -> list:
 def _names(s, known, what):
     names = list(known) if s == 'all' else [n.strip() for n in s.split(',') if n.strip()]
     bad = [n for n in names if n not in known]
-    if bad or not names: raise ValueError(f'unknown {what} {", ".join(map(repr, bad)) or repr(s)}: choose from {", ".join(known)} or all')
+    if bad or not names:
+        raise ValueError(f'unknown {what} {", ".join(map(repr, bad)) or repr(s)}: '
+                         f'choose from {", ".join(known)} or all')
     return names
 
 class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
@@ -413,7 +424,8 @@ def main(argv:list=None, # the arguments after `lmstate`; None: sys.argv
     except Exception as e:                            # e.g. a run that diverged: say so, write nothing
         print(f'lmstate run: error after {len(records)} runs: {e}; nothing written to {out}', file=sys.stderr)
         return 1
-    save_results(records, out, a.overwrite, command=' '.join(['lmstate'] + list(argv if argv is not None else sys.argv[1:])))
+    save_results(records, out, a.overwrite,
+                 command=' '.join(['lmstate'] + list(argv if argv is not None else sys.argv[1:])))
     print(f'{len(records)} runs in {time.perf_counter() - start:.0f} s: {out}/results.csv and results.json')
     return 0
 

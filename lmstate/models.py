@@ -22,7 +22,8 @@ import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (they a
 def _check_tokens(model, x, n_tokens=None):
     "Raise a clear error unless `x` is a `(bs, sl)` integer tensor of token ids `model` can embed."
     name = type(model).__name__
-    if not isinstance(x, torch.Tensor): raise TypeError(f'{name} expects a tensor of token ids, got {type(x).__name__}')
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f'{name} expects a tensor of token ids, got {type(x).__name__}')
     if x.dtype not in (torch.long, torch.int): raise TypeError(f'{name} expects integer token ids, got {x.dtype}')
     if x.ndim != 2: raise ValueError(f'{name} expects x of shape (bs, sl), got {tuple(x.shape)}')
     if 0 in x.shape: raise ValueError(f'{name} needs at least one row and one token, got x of shape {tuple(x.shape)}')
@@ -72,7 +73,8 @@ def fit_model(model:nn.Module, # the model to train
               quiet:bool=True, # False: fastai's progress bar and table of losses and accuracy per epoch
              ) -> tuple: # (learner, final validation accuracy)
     "Train `model` as the book does and return the learner and its final validation accuracy."
-    if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1: raise ValueError(f'n_epoch must be an int of at least 1, got {n_epoch!r}')
+    if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1:
+        raise ValueError(f'n_epoch must be an int of at least 1, got {n_epoch!r}')
     lr = _check_lr(lr)
     cbs = [cbs] if isinstance(cbs, Callback) else list(cbs or [])       # one callback, as a Learner accepts
     if callable(getattr(model, 'reset', None)) and not any(isinstance(c, ModelResetter) for c in cbs):
@@ -89,7 +91,9 @@ def fit_model(model:nn.Module, # the model to train
 
 # %% ../nbs/02_lmmodel4.ipynb #0b60f15e
 class LMModel1(Module):
-    "The book's first language model: 3 tokens unrolled by hand, one shared hidden layer."
+    """The book's first language model: 3 tokens unrolled by hand, one shared hidden layer.
+
+    State: none kept between batches, so any number of rows, device or dtype works from one batch to the next."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
         _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
@@ -107,7 +111,9 @@ class LMModel1(Module):
 
 # %% ../nbs/02_lmmodel4.ipynb #c38dce33
 class LMModel2(Module):
-    "LMModel1 as a loop: the state starts each forward as the scalar 0."
+    """LMModel1 as a loop: the state starts each forward as the scalar 0.
+
+    State: the int 0 at the start of every forward, broadcast at step 0; nothing is kept between batches."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
         _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
@@ -124,16 +130,18 @@ class LMModel2(Module):
 
 # %% ../nbs/02_lmmodel4.ipynb #d90add7f
 def _start_state(model, x):
-    "The state `model`'s loop starts `x` from: `model.h` on `x`'s device, or 0 when the kept state cannot continue `x`."
+    "The state `model`'s loop starts `x` from: `model.h` on `x`'s device, or 0 if it cannot continue `x`."
     h, name, n_hidden = model.h, type(model).__name__, model.h_h.in_features
     if isinstance(h, (int, float)) and not isinstance(h, bool) and h == 0: return 0
-    if not isinstance(h, torch.Tensor): raise TypeError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got {_kind(h)}')
-    if h.ndim != 2 or h.shape[1] != n_hidden: raise ValueError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got shape {tuple(h.shape)}')
+    if not isinstance(h, torch.Tensor):
+        raise TypeError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got {_kind(h)}')
+    if h.ndim != 2 or h.shape[1] != n_hidden:
+        raise ValueError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got shape {tuple(h.shape)}')
     if h.shape[0] != x.shape[0]: return 0     # (bs, n_hidden) of another batch size: no row of x continues it
     return _kept(h, x, model.h_h.weight.dtype)     # the state follows the model's device and dtype
 
 def _kept(t, x, dtype):
-    "Kept state tensor `t` ready for batch `x`: copied out of inference mode if made there, on `x`'s device, in `dtype`."
+    "Kept state `t` ready for batch `x`: out of inference mode, on `x`'s device, in `dtype`."
     if t.is_inference() and not torch.is_inference_mode_enabled(): t = t.clone()   # usable by a training step again
     return t.to(device=x.device, dtype=dtype)
 
@@ -141,7 +149,11 @@ def _kind(o): return f'{type(o).__name__} {o!r}' if isinstance(o, (int, float, s
 
 # %% ../nbs/02_lmmodel4.ipynb #74f7d93d
 class LMModel3(Module):
-    "LMModel2 with its state kept across batches in `self.h`, detached after each batch."
+    """LMModel2 with its state kept across batches in `self.h`, detached after each batch.
+
+    State: `self.h`, the int 0 at the start and after `reset()`, then `(bs, n_hidden)`, detached after each batch. A
+    batch with another number of rows starts from 0; the kept state follows the input to its device and the model to
+    its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
         _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
@@ -164,7 +176,11 @@ class LMModel3(Module):
 
 # %% ../nbs/02_lmmodel4.ipynb #c1e7171a
 class LMModel4(Module):
-    "LMModel3 with a prediction after every token: reads `(bs, sl)`, returns `(bs, sl, vocab_sz)`."
+    """LMModel3 with a prediction after every token: reads `(bs, sl)`, returns `(bs, sl, vocab_sz)`.
+
+    State: `self.h`, the int 0 at the start and after `reset()`, then `(bs, n_hidden)`, detached after each batch. A
+    batch with another number of rows starts from 0; the kept state follows the input to its device and the model to
+    its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
         _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
@@ -222,13 +238,15 @@ def predict_words(model:nn.Module, # a model with `reset()` that predicts at eve
 
 # %% ../nbs/03_lmmodel5.ipynb #0bf5b4ae
 def _rnn_state(model, x, n_tensors=1):
-    "The state `model.rnn` starts `x` from: `model.h` on `x`'s device, or None when the kept state cannot continue `x`."
+    "The state `model.rnn` starts `x` from: `model.h` on `x`'s device, or None if it cannot continue `x`."
     h, name, rnn = model.h, type(model).__name__, model.rnn
     want = (rnn.num_layers, x.shape[0], rnn.hidden_size)
-    kind = 'a (n_layers, bs, n_hidden) tensor' if n_tensors == 1 else f'a tuple of {n_tensors} (n_layers, bs, n_hidden) tensors (h, c)'
+    kind = ('a (n_layers, bs, n_hidden) tensor' if n_tensors == 1
+            else f'a tuple of {n_tensors} (n_layers, bs, n_hidden) tensors (h, c)')
     if h is None: return None
     if isinstance(h, (int, float)) and not isinstance(h, bool):
-        raise TypeError(f'{name}.h must be None or {kind}, got the number {h!r}: nn.{type(rnn).__name__} cannot broadcast a scalar '
+        raise TypeError(f'{name}.h must be None or {kind}, got the number {h!r}: '
+                        f'nn.{type(rnn).__name__} cannot broadcast a scalar '
                         'state; use reset() or None')
     ts = (h,) if n_tensors == 1 and isinstance(h, torch.Tensor) else h
     if not isinstance(ts, (tuple, list)) or len(ts) != n_tensors or not all(isinstance(t, torch.Tensor) for t in ts):
@@ -244,7 +262,11 @@ def _rnn_state(model, x, n_tensors=1):
 
 # %% ../nbs/03_lmmodel5.ipynb #c11978d3
 class LMModel5(Module):
-    "The book's LMModel5: an embedding, a stacked `nn.RNN` and a linear head; state `(n_layers, bs, n_hidden)` or None."
+    """The book's LMModel5: an embedding, a stacked `nn.RNN` and a linear head.
+
+    State: `self.h`, None at the start and after `reset()` (nn.RNN makes zeros), then `(n_layers, bs, n_hidden)`,
+    detached after each batch. A batch with another number of rows starts from None; the kept state follows the
+    input to its device and the model to its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of each layer's state
                  n_layers:int): # number of stacked RNN layers
@@ -266,7 +288,8 @@ class LMModel5(Module):
 def lmmodel4_as_rnn(model:LMModel4, # a LMModel4, trained or not
                    ) -> nn.RNN: # one layer, relu, batch_first, computing exactly model's loop
     "The one-layer relu `nn.RNN` that computes what `model`'s hand-written loop computes."
-    if not isinstance(model, LMModel4): raise TypeError(f'lmmodel4_as_rnn needs a LMModel4, got {type(model).__name__}')
+    if not isinstance(model, LMModel4):
+        raise TypeError(f'lmmodel4_as_rnn needs a LMModel4, got {type(model).__name__}')
     W, b = model.h_h.weight, model.h_h.bias
     rnn = nn.RNN(W.shape[1], W.shape[0], num_layers=1, nonlinearity='relu', batch_first=True).to(W.device, W.dtype)
     with torch.no_grad():
@@ -276,7 +299,11 @@ def lmmodel4_as_rnn(model:LMModel4, # a LMModel4, trained or not
 
 # %% ../nbs/03_lmmodel5.ipynb #822f5287
 class LMModel6(Module):
-    "The book's LMModel6: LMModel5 with `nn.LSTM`; state a pair `(h, c)` of `(n_layers, bs, n_hidden)` tensors, or None."
+    """The book's LMModel6: LMModel5 with `nn.LSTM` in place of `nn.RNN`.
+
+    State: `self.h`, None at the start and after `reset()` (nn.LSTM makes zeros), then a pair `(h, c)` of
+    `(n_layers, bs, n_hidden)` tensors, detached after each batch. A batch with another number of rows starts from
+    None; the kept state follows the input to its device and the model to its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of each layer's h and c
                  n_layers:int): # number of stacked LSTM layers
@@ -302,7 +329,11 @@ from fastai.torch_core import Module
 
 # %% ../nbs/05_fastai.ipynb #1a2d100e
 class LMModel7(Module):
-    "The book's LMModel7: LMModel6 with dropout and weight tying, returning what AR/TAR read; state as LMModel6's."
+    """The book's LMModel7: LMModel6 with dropout and weight tying, returning what AR/TAR read.
+
+    State: `self.h`, None at the start and after `reset()` (nn.LSTM makes zeros), then a pair `(h, c)` of
+    `(n_layers, bs, n_hidden)` tensors, detached after each batch. A batch with another number of rows starts from
+    None; the kept state follows the input to its device and the model to its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of the embedding, of each layer's h and c, and of the tied output matrix
                  n_layers:int, # number of stacked LSTM layers

@@ -69,8 +69,12 @@ def describe_state(h, # a state: 0, None, a tensor, or a tuple/list of tensors
                   ) -> str: # e.g. 'tensor (2, 64, 64) float32 on cpu, no graph'
     "A one-line description of state `h`: kind, shape, device, graph."
     _check_state(h)
-    if h is None: return 'None: no tensor yet; nn.RNN and nn.LSTM read it as zeros of the right size, a hand-written loop cannot'
-    if isinstance(h, (int, float)): return f'scalar {h!r}: a number, broadcast against the first tensor it is added to (nn.RNN and nn.LSTM refuse it)'
+    if h is None:
+        return ('None: no tensor yet; nn.RNN and nn.LSTM read it as zeros of the right size, '
+                'a hand-written loop cannot')
+    if isinstance(h, (int, float)):
+        return (f'scalar {h!r}: a number, broadcast against the first tensor it is added to '
+                '(nn.RNN and nn.LSTM refuse it)')
     if isinstance(h, torch.Tensor): return _describe_tensor(h)
     if _per_layer(h):
         t = _flat(h)[0]
@@ -116,7 +120,8 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
                   attr:str='h', # the state's attribute (or path, see `get_state`); None for a model that keeps none
                  ) -> pd.DataFrame: # columns: call (the module's n-th call), module, input, output, state
     "Run `model(x)` once and list the state before, every leaf-module call with its shapes, and the state after."
-    if not isinstance(model, nn.Module): raise TypeError(f'trace_forward needs an nn.Module, got {type(model).__name__}')
+    if not isinstance(model, nn.Module):
+        raise TypeError(f'trace_forward needs an nn.Module, got {type(model).__name__}')
     if attr is not None and not isinstance(attr, str): raise TypeError(f'attr must be a name or None, got {attr!r}')
     if attr is not None: get_state(model, attr)          # a clear error now if there is no state there
     rows, calls, hooks = [], Counter(), []
@@ -135,7 +140,8 @@ def trace_forward(model:nn.Module, # a model that keeps its state in `model.<att
         for hk in hooks: hk.remove()
     if attr:
         rows.insert(0, dict(call=None, module='(state before)', input=None, output=None, state=before))
-        rows.append(dict(call=None, module='(state after)', input=None, output=None, state=describe_state(get_state(model, attr))))
+        rows.append(dict(call=None, module='(state after)', input=None, output=None,
+                         state=describe_state(get_state(model, attr))))
     return pd.DataFrame(rows).astype({'call': 'Int64'})
 
 # %% ../nbs/01_state.ipynb #c0c4fbde
@@ -146,7 +152,8 @@ def trace_batches(model:nn.Module, # a model that keeps its state in `model.<att
                   attr:str='h', # the state's attribute (or path, see `get_state`)
                  ) -> pd.DataFrame: # one row per batch: batch, rows, state shape, graph, norms, description
     "Run the first `n` batches through `model` without gradients and record the state after each."
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f'n must be an int of at least 1, got {n!r}')
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f'n must be an int of at least 1, got {n!r}')
     if not isinstance(attr, str): raise TypeError(f'trace_batches records a state: attr must name it, got {attr!r}')
     get_state(model, attr)
     if reset and hasattr(model, 'reset'): model.reset()

@@ -21,7 +21,7 @@ from .models import LMModel4, LMModel5, LMModel6, fit_model
 
 # %% ../nbs/04_widgets.ipynb #4cb01095
 class BookLMModel5(nn.Module):
-    "The book's LMModel5: its state made once in `__init__` by `torch.zeros(n_layers, bs, n_hidden)`, reset by `zero_()`"
+    "The book's LMModel5: state made in `__init__` as `torch.zeros(n_layers, bs, n_hidden)`, reset by `zero_()`"
     def __init__(self, vocab_sz:int, # number of tokens
                  n_hidden:int, # size of each layer's state
                  n_layers:int, # stacked layers
@@ -41,7 +41,8 @@ class BookLMModel5(nn.Module):
 
 # %% ../nbs/04_widgets.ipynb #133d6c25
 RNN_MODELS = ("book's LMModel5", 'LMModel5', 'LMModel6')
-MOMENTS = ('before step 0', 'after step t', 'after the batch', 'next batch', 'after reset()', 'last batch, fewer rows')
+MOMENTS = ('before step 0', 'after step t', 'after the batch', 'next batch', 'after reset()',
+           'last batch, fewer rows')
 LIMITS = dict(bs=4096, sl=1024, n_hidden=8192, n_layers=4, vocab_sz=100_000)
 MAX_BYTES = 8 * 2**30   # one float32 batch through the model, parameters included
 DEFAULTS = dict(model="book's LMModel5", moment='after the batch', bs=64, sl=16, n_hidden=64, n_layers=2, vocab_sz=30,
@@ -76,7 +77,8 @@ def check_settings(**settings) -> dict: # every setting of `DEFAULTS`, numbers a
             raise ValueError(f"last_bs must be from 1 to bs - 1 = {s['bs'] - 1} (fewer rows), got {s['last_bs']}")
     if s['row'] < 0: raise ValueError(f"row must be 0 or more, got {s['row']}")
     gib = _bytes(model, **s) / 2**30
-    if gib > MAX_BYTES / 2**30: raise ValueError(f'one batch at these sizes needs about {gib:,.1f} GiB: too big to run')
+    if gib > MAX_BYTES / 2**30:
+        raise ValueError(f'one batch at these sizes needs about {gib:,.1f} GiB: too big to run')
     return dict(model=model, moment=moment, **s)
 
 def _bytes(model, bs, sl, n_hidden, n_layers, vocab_sz, **_):
@@ -140,7 +142,8 @@ def _scenario(make, s, steps, shown=None):
     "Build a model with `make`, play moment `s['moment']` on meta batches of `steps` steps: (state shape, tensors)."
     model, x = make(), torch.zeros(s['bs'], steps, dtype=torch.long)   # (bs, steps)
     moment, before = s['moment'], state_shape(model.h)
-    if moment in ('next batch', 'after reset()', 'last batch, fewer rows'): _run(model, x[:, :1])  # any length will do
+    # any length will do
+    if moment in ('next batch', 'after reset()', 'last batch, fewer rows'): _run(model, x[:, :1])
     if moment == 'last batch, fewer rows': x = x[:s['last_bs']]
     calls, err = _run(model, x)
     if moment == 'after reset()': model.reset()
@@ -480,7 +483,8 @@ def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
     B, H, L, V = s['bs'], s['n_hidden'], s['n_layers'], s['vocab_sz']
     if B < 2: raise ValueError(f'what_if_cases needs bs of 2 or more (one idea halves the batch), got {B}')
     mib = _bytes(**{**s, 'model': 'LMModel5'}) / 2**20
-    if mib > 256: raise ValueError(f'what_if_cases runs every idea on the CPU: these sizes need about {mib:,.0f} MiB, '
+    if mib > 256:
+        raise ValueError(f'what_if_cases runs every idea on the CPU: these sizes need about {mib:,.0f} MiB, '
                                    'more than the 256 MiB it allows itself')
     x = torch.randint(0, V, (B, 16))
     small, rnn, e = x[:B // 2], nn.RNN(H, H, L, batch_first=True), torch.randn(B, 16, H)
@@ -566,7 +570,8 @@ class _NeedsKernel:
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
         note = 'On this page the widget cannot respond: it needs a running kernel. Open the notebook to use it.'
-        data['text/html'] = f'{_CSS}<div class="lm-static">{self.static_html()}<div class="lm-note">{note}</div></div>'
+        data['text/html'] = (f'{_CSS}<div class="lm-static">{self.static_html()}'
+                             f'<div class="lm-note">{note}</div></div>')
         return data
 
 def _png(fig):
@@ -586,7 +591,8 @@ class ContinuityViewer(_NeedsKernel, widgets.VBox):
         if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 2:
             raise ValueError(f'n_batches must be an int of at least 2 (a join needs two batches), got {n_batches!r}')
         state = random.getstate()                    # fastai seeds each loader from Python's random numbers:
-        random.seed(0)                               # the same shuffle every time, and the caller's sequence untouched
+        # the same shuffle every time, and the caller's sequence untouched
+        random.seed(0)
         dls = lm_dls(bs, sl)
         shuffled_dl = dls.train.new(shuffle=True)
         random.setstate(state)

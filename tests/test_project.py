@@ -1,5 +1,5 @@
 """Checks on the project as a whole: the nbdev round trip, README.md against the home page, the wheel, the docs config."""
-import os, re, shutil, site, subprocess, sys, venv, zipfile
+import io, json, os, re, shutil, site, subprocess, sys, tokenize, venv, zipfile
 from configparser import ConfigParser
 from pathlib import Path
 import pytest
@@ -220,3 +220,31 @@ def test_nbdev_leaves_the_readme_alone(tmp_path):
     res = subprocess.run([sys.executable, '-c', code], cwd=copy, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-3000:]
     assert 'Could not find' in res.stdout and readme.read_text() == (ROOT/'README.md').read_text()
+
+def _long_lines(src, limit=120):
+    "(line number, line) of each line of Python `src` over `limit`, except lines inside a multi-line string (CSS, JS)."
+    inside = set()
+    try:
+        for t in tokenize.generate_tokens(io.StringIO(src).readline):
+            if t.type == tokenize.STRING and t.end[0] > t.start[0]: inside.update(range(t.start[0], t.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError): pass
+    return [(n, l) for n, l in enumerate(src.split('\n'), 1) if len(l) > limit and n not in inside]
+
+def test_long_lines_are_found():
+    src = 'x = 1\n' + 'y = ' + '1 + ' * 40 + '1\n' + 'css = """\n' + 'a' * 200 + '\n"""\n'
+    assert [n for n, _ in _long_lines(src)] == [2]
+
+def test_lines_fit_the_page():
+    "Code written by hand stays within 120 characters a line: every notebook's code cells and every exported module."
+    bad = []
+    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+        for i, c in enumerate(json.loads(nb.read_text())['cells']):
+            if c['cell_type'] != 'code': continue
+            bad += [f'{nb.name} cell {i} line {n}: {l[:70]}...' for n, l in _long_lines(''.join(c['source']))]
+    for py in sorted((ROOT/'lmstate').glob('*.py')):
+        if py.name == '_modidx.py': continue                           # nbdev's symbol index, generated
+        src = py.read_text()
+        made_by_nbdev = {n for n, l in enumerate(src.split('\n'), 1)     # the page description and __all__
+                         if l.startswith('__all__ = ') or (n == 1 and l.startswith('"""'))}
+        bad += [f'{py.name} line {n}: {l[:70]}...' for n, l in _long_lines(src) if n not in made_by_nbdev]
+    assert not bad, 'lines over 120 characters:\n' + '\n'.join(bad)
