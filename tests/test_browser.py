@@ -53,8 +53,10 @@ def browser(chromium):
         yield b
         b.close()
 
-# every code cell of the open notebook has run: its prompt shows a number, not [*] or [ ]
-_ALL_RAN = """() => { const ps = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+# every code cell of the open notebook has run: its prompt shows a number, not [*] or [ ]. A cell whose source is
+# folded (an exercise's solution) shows a placeholder instead of its input area, and no execution count: those count
+# through the kernel going idle after them (see _run_all), and through the cells after them, which run only if they did
+_ALL_RAN = """() => { const ps = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea .jp-InputPrompt')];
                       return ps.length > 0 && ps.every(p => /\\[\\d+\\]/.test(p.textContent)); }"""
 
 @pytest.fixture
@@ -86,6 +88,7 @@ def _run_all(page, server, path, nb, expected, timeout=180_000):
     page.get_by_role('menuitem', name='Run All Cells', exact=True).click()
     for text in expected: page.locator('.jp-OutputArea-output', has_text=text).first.wait_for(timeout=timeout)
     page.wait_for_function(_ALL_RAN, timeout=timeout)
+    _wait_kernel_idle(base, token, nb, timeout=timeout / 1000)
     return '\n'.join(page.locator('.jp-OutputArea-output').all_inner_texts())
 
 def test_home_page_runs_in_jupyterlab(server, page):
