@@ -162,8 +162,8 @@ def run_one(model:str, # a key of `BOOK`
     if variant == 'relu-rnn': m = ReluRNN(m)
     cbs = {'zero-every-batch': [ModelResetter(), ResetEveryBatch()],
            'no-reset-before-valid': [ResetNotBeforeValidate()],
-           'rows-shuffled': [ModelResetter(), ShuffleRows()], 'zeros-start': [ModelResetter(),
-                                                                              ZerosStart()]}.get(variant, [])
+           'rows-shuffled': [ModelResetter(), ShuffleRows()],
+           'zeros-start': [ModelResetter(), ZerosStart()]}.get(variant, [])
     start = time.perf_counter()
     if model != 'LMModel7':                          # the chapters' own training: it adds ModelResetter if missing
         learn, _ = fit_model(m, dls, epochs, lr, cbs=cbs, quiet=quiet)
@@ -176,8 +176,8 @@ def run_one(model:str, # a key of `BOOK`
     train_loss, valid_loss, acc = learn.recorder.values[-1]
     if not (math.isfinite(train_loss) and math.isfinite(valid_loss)):
         raise RuntimeError(f'{model} ({variant}, seed {seed}) diverged: losses {train_loss}, {valid_loss}')
-    return dict(model=model, variant=variant, seed=seed, epochs=epochs, lr=float(lr) if not isinstance(lr,
-            slice) else str(lr),
+    return dict(model=model, variant=variant, seed=seed, epochs=epochs,
+                lr=float(lr) if not isinstance(lr, slice) else str(lr),
                 sl=dls.train.one_batch()[0].shape[1], train_loss=round(float(train_loss), 4),
                 valid_loss=round(float(valid_loss), 4), accuracy=round(float(acc), 4),
                 secs=round(secs, 1), secs_per_epoch=round(secs / epochs, 2))
