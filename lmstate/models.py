@@ -15,6 +15,7 @@ from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.callback.core import Callback
 from fastai.callback.rnn import ModelResetter
+import numpy as np
 import pandas as pd
 import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (they add Learner.fit_one_cycle and no_bar)
 
@@ -206,14 +207,15 @@ class LMModel4(Module):
 def predict_words(model:nn.Module, # a model with `reset()` that predicts at every step: (bs, sl, vocab_sz)
                   dl, # a stateful loader of (x, y) batches, e.g. `dls.valid`
                   vocab, # the vocab, to turn ids back into words
-                  row:int=0, # the batch row to read
+                  row:int=0, # the batch row to read; None: every row, with a `row` column first
                   n_batches:int=2, # run batches 0 .. n_batches-1 and show the last
                   reset_each:bool=False, # reset before every batch, not only before the first
-                 ) -> pd.DataFrame: # one line per step: read, next, predicted, right
+                 ) -> pd.DataFrame: # one line per step (and row): read, next, predicted, right
     "The model's next-word guesses for one row of a stateful loader, in words; the model is reset before and after."
     if not isinstance(model, nn.Module) or not callable(getattr(model, 'reset', None)):
         raise TypeError(f'predict_words needs an nn.Module with a reset(), got {type(model).__name__}')
     for k, v, lo in (('row', row, 0), ('n_batches', n_batches, 1)):
+        if k == 'row' and v is None: continue
         if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
             raise ValueError(f'{k} must be an int of at least {lo}, got {v!r}')
     was_training, n = model.training, 0
@@ -230,11 +232,14 @@ def predict_words(model:nn.Module, # a model with `reset()` that predicts at eve
     out = out[0] if isinstance(out, tuple) else out   # LMModel7 also returns its raw outputs
     if out.ndim != 3: raise ValueError(f'predict_words needs a prediction at every step, (bs, sl, vocab_sz); '
                                        f'{type(model).__name__} returned {tuple(out.shape)}')
-    if row >= x.shape[0]: raise ValueError(f'row must be below the batch size {x.shape[0]}, got {row}')
-    ids = torch.stack([x[row], y[row], out[row].argmax(-1)])
+    if row is not None and row >= x.shape[0]:
+        raise ValueError(f'row must be below the batch size {x.shape[0]}, got {row}')
+    rows = list(range(x.shape[0])) if row is None else [row]
+    ids = torch.stack([x[rows], y[rows], out[rows].argmax(-1)])              # (3, len(rows), sl)
     if ids.max() >= len(vocab): raise ValueError(f'token id {ids.max().item()} is beyond the vocab of {len(vocab)}')
-    read, nxt, pred = ([vocab[i] for i in r.tolist()] for r in ids)
-    return pd.DataFrame(dict(read=read, next=nxt, predicted=pred, right=[a == b for a, b in zip(nxt, pred)]))
+    read, nxt, pred = ([vocab[i] for i in r.flatten().tolist()] for r in ids)
+    df = pd.DataFrame(dict(read=read, next=nxt, predicted=pred, right=[a == b for a, b in zip(nxt, pred)]))
+    return df if row is not None else df.assign(row=np.repeat(rows, x.shape[1]))[['row', *df.columns]]
 
 # %% ../nbs/03_lmmodel5.ipynb #0bf5b4ae
 def _rnn_state(model, x, n_tensors=1):
