@@ -9,6 +9,7 @@ __all__ = ['RNN_MODELS', 'MOMENTS', 'LIMITS', 'MAX_BYTES', 'DEFAULTS', 'NOTES', 
 
 # %% ../nbs/04_widgets.ipynb #592b71c8
 import html, json, random, re, uuid
+from importlib.resources import files
 import torch
 from torch import nn
 import ipywidgets as widgets
@@ -18,6 +19,7 @@ from fastai.callback.core import Callback
 from .data import lm_dls, check_continuity
 from .state import state_shape, has_graph, StateRecorder
 from .models import LMModel4, LMModel5, LMModel6, fit_model
+from .site import PAGE_MARK
 
 # %% ../nbs/04_widgets.ipynb #4cb01095
 class BookLMModel5(nn.Module):
@@ -182,16 +184,7 @@ def explore_state(**settings) -> dict: # settings, 'loop' and 'rnn' panels and a
     return dict(settings=s, loop=loop, rnn=rnn, note=NOTES[s['moment']])
 
 # %% ../nbs/04_widgets.ipynb #8acf3122
-_CSS = ('<style>.lm-view{font:13px/1.4 sans-serif}.lm-panels{display:flex;flex-wrap:wrap;gap:16px}'
-        '.lm-panel{flex:1 1 420px;min-width:0;overflow-x:auto}.lm-shape{font-weight:bold;color:#1f4e79}'
-        '.lm-flow{font:12px monospace;margin:4px 0;border-collapse:collapse}'
-        '.lm-view .lm-flow td{padding:0 8px 0 0;text-align:left;white-space:nowrap;border:none}'
-        '.lm-view table.lm-flow tr:nth-child(n){background:none}'
-        '.lm-err{color:#b00020;font:12px monospace}'
-        '.lm-note{color:#444;margin-top:6px}.lm-ctl{display:flex;flex-wrap:wrap;gap:4px 12px;margin-bottom:8px}'
-        '.lm-ctl label{display:flex;gap:4px;align-items:center}.lm-ctl input[type=text]{width:5em}'
-        '.lm-card{border:1px solid #ddd;padding:6px 8px;margin-top:6px}'
-        '.lm-code{margin:4px 0;white-space:pre-wrap;font-size:12px}</style>')
+_CSS = f"<style>{(files('lmstate')/'widgets.css').read_text()}</style>"   # shipped beside the module
 
 def _rows(n, row, k=8):
     "Which of `n` rows to draw: all if few, else the first three, `row`, the last two; None marks a gap."
@@ -239,158 +232,18 @@ def view_html(spec:dict, # what `explore_state` returns
     s, out = spec['settings'], []
     for key in ('loop', 'rnn'):
         p = spec[key]
-        flow = ''.join(f'<tr><td>{"→ " if i else ""}{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>'
+        flow = ''.join(f'<span>{"→ " if i else ""}{html.escape(k)}</span><b>{html.escape(v)}</b>'
                        for i, (k, v) in enumerate(p['flow']) if k != 'error')
         err = f'<div class="lm-err">{html.escape(p["error"])}</div>' if p['error'] else ''
         out.append(f'<div class="lm-panel"><div><b>{html.escape(p["name"])}</b> state: '
                    f'<span class="lm-shape lm-shape-{key}">{p["state"]}</span></div>{_svg(p["shape"], s["row"])}'
-                   f'<table class="lm-flow">{flow}</table>{err}</div>')
+                   f'<div class="lm-flow">{flow}</div>{err}</div>')
     note = html.escape(spec['note']) + f' Highlighted: row {s["row"]} (the last row, if a state has fewer).'
     return f'<div class="lm-view"><div class="lm-panels">{"".join(out)}</div><div class="lm-note">{note}</div></div>'
 
 # %% ../nbs/04_widgets.ipynb #f1a9e593
-# the explorer's page code: plain JavaScript, no library, no download
-_EXPLORER_JS = r"""(function (root, C, init) {
-  // The state explorer without a kernel: the same checks, shapes and drawing as the Python side, by formula.
-  const esc = s => String(s).replace(/[&<>"']/g,
-    c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'})[c]);
-  const num = n => n.toLocaleString('en-US');
-  const INT = /^[ \t]*[+-]?[0-9]{1,9}[ \t]*$/;
-  function toInt(name, v) {
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v !== 'string' || !INT.test(v))
-      throw new Error(`${name} must be a whole number, got ${typeof v === 'string' ? `'${v}'` : v}`);
-    return parseInt(v, 10) + 0;   // + 0 turns -0 into 0
-  }
-  function bytes(m, s) {
-    const g = m === 'LMModel6' ? 4 : 1, H = s.n_hidden, V = s.vocab_sz, L = s.n_layers;
-    const params = 2 * V * H + V + L * g * (2 * H * H + 2 * H);
-    return 4 * (params + s.bs * s.sl * (H * (L * g + 1) + V));
-  }
-  function check(given) {
-    const unknown = Object.keys(given).filter(k => !(k in C.DEFAULTS)).sort();
-    if (unknown.length)
-      throw new Error(`unknown setting '${unknown[0]}': the settings are ${Object.keys(C.DEFAULTS).join(', ')}`);
-    const raw = {...C.DEFAULTS, ...given};
-    if (!C.RNN_MODELS.includes(raw.model)) throw new Error(`model must be one of ${C.RNN_MODELS.join(', ')}`);
-    if (!C.MOMENTS.includes(raw.moment)) throw new Error(`moment must be one of ${C.MOMENTS.join(', ')}`);
-    const s = {model: raw.model, moment: raw.moment};
-    for (const k of ['bs', 'sl', 'n_hidden', 'n_layers', 'vocab_sz', 't', 'last_bs', 'row']) s[k] = toInt(k, raw[k]);
-    for (const [k, top] of Object.entries(C.LIMITS))
-      if (!(1 <= s[k] && s[k] <= top)) throw new Error(`${k} must be from 1 to ${num(top)}, got ${num(s[k])}`);
-    if (s.moment === 'after step t' && !(0 <= s.t && s.t < s.sl))
-      throw new Error(`t must be a step from 0 to sl - 1 = ${s.sl - 1}, got ${s.t}`);
-    const last = s.moment === 'last batch, fewer rows';
-    if (last && s.bs < 2) throw new Error('a batch with fewer rows needs bs of 2 or more');
-    if (last && !(1 <= s.last_bs && s.last_bs < s.bs))
-      throw new Error(`last_bs must be from 1 to bs - 1 = ${s.bs - 1} (fewer rows), got ${s.last_bs}`);
-    if (s.row < 0) throw new Error(`row must be 0 or more, got ${s.row}`);
-    const gib = bytes(s.model, s) / 2 ** 30;
-    if (gib > C.MAX_BYTES / 2 ** 30) throw new Error(`one batch at these sizes needs about ${
-      gib.toLocaleString('en-US', {minimumFractionDigits: 1, maximumFractionDigits: 1})} GiB: too big to run`);
-    return s;
-  }
-  const fmt = sh => sh === null ? 'None' : sh.length === 0 ? '0' : Array.isArray(sh[0])
-    ? `(${sh.map(fmt).join(', ')})` : sh.length === 1 ? `(${sh[0]},)` : `(${sh.join(', ')})`;
-  function spec(raw) {
-    let s;
-    try { s = check(raw); } catch (e) { return {error: e.message}; }
-    const {model, moment, bs: B, n_hidden: H, n_layers: L, vocab_sz: V} = s;
-    const last = moment === 'last batch, fewer rows', R = last ? s.last_bs : B;
-    const S = moment === 'after step t' ? s.t + 1 : s.sl;
-    const fresh = moment === 'before step 0' || moment === 'after reset()';
-    const each = ` (each of ${S} steps)`;
-    const x = moment === 'after step t' ? `x[:, :${S}]` : 'x';
-    const loop = {name: 'LMModel4', shape: fresh ? [] : [R, H], error: null,
-      flow: [[x, [R, S]], ['embedding' + each, [R, H]], ['h_h (before relu)' + each, [R, H]],
-             ['head' + each, [R, V]], ['stacked output', [R, S, V]]]};
-    const book = model === "book's LMModel5", lstm = model === 'LMModel6';
-    const one = [L, last && !book ? R : B, H], full = lstm ? [one, one] : one;
-    const rnn = {name: model, shape: book ? full : fresh ? null : full, error: null,
-      flow: [[x, [R, S]], ['embedding', [R, S, H]]]};
-    if (book && last) {
-      rnn.error = `RuntimeError: Expected hidden size (${L}, ${R}, ${H}), got [${L}, ${B}, ${H}]`;
-      rnn.flow.push(['error', rnn.error]);
-    } else {
-      const st = lstm ? [[L, R, H], [L, R, H]] : [L, R, H];
-      rnn.flow.push([(lstm ? 'nn.LSTM' : 'nn.RNN') + ' output', [R, S, H]], [lstm ? '(h_n, c_n)' : 'h_n', st],
-                    ['head', [R, S, V]]);
-    }
-    for (const p of [loop, rnn]) {
-      p.state = fmt(p.shape);
-      p.flow = p.flow.map(([k, v]) => [k, k === 'error' ? v : fmt(v)]);
-    }
-    return {settings: s, loop, rnn, note: C.NOTES[moment]};
-  }
-  function rows(n, row, k = 8) {
-    if (n <= k) return [...Array(n).keys()];
-    const keep = [...new Set([0, 1, 2, row, n - 2, n - 1])].sort((a, b) => a - b), out = [];
-    keep.forEach((a, i) => { out.push(a); if (i + 1 < keep.length && keep[i + 1] > a + 1) out.push(null); });
-    return out;
-  }
-  function svg(shape, row) {
-    if (shape === null) return '<svg width="250" height="34"><rect x="1" y="1" width="246" height="30" fill="none" ' +
-      'stroke="#888" stroke-dasharray="4"/><text x="124" y="21" text-anchor="middle" fill="#555">None: zeros made at ' +
-      'the next call</text></svg>';
-    if (shape.length === 0) return '<svg width="150" height="34"><circle cx="12" cy="17" r="7" fill="#1f77b4"/>' +
-      '<text x="26" y="21">h = 0 (an int)</text></svg>';
-    const groups = Array.isArray(shape[0]) ? [['h ', shape[0]], ['c ', shape[1]]] : [['', shape]];
-    const parts = []; let y0 = 0, width = 0;
-    for (const [tag, s] of groups) {
-      const [layers, n] = s.length === 2 ? [1, s[0]] : s, hi = Math.min(row, n - 1), rs = rows(n, hi);
-      for (let l = 0; l < layers; l++) {
-        const x = 52 + l * 46, label = s.length === 3 ? `layer ${l}` : '(bs, n_hidden)';
-        parts.push(`<text x="${x + 20}" y="${y0 + 12}" text-anchor="middle" font-size="11">${tag}${label}</text>`);
-        rs.forEach((r, i) => {
-          const y = y0 + 18 + i * 13;
-          if (r === null) { parts.push(`<text x="${x + 20}" y="${y + 9}" text-anchor="middle">⋮</text>`); return; }
-          parts.push(`<rect x="${x}" y="${y}" width="40" height="10" fill="${r === hi ? '#ff7f0e' : '#9ecae1'}"/>`);
-          if (l === 0) parts.push(`<text x="46" y="${y + 9}" text-anchor="end" font-size="10">row ${r}</text>`);
-        });
-      }
-      y0 += 24 + 13 * rs.length; width = Math.max(width, 52 + 46 * layers + (s.length === 2 ? 60 : 0));
-    }
-    return `<svg width="${width}" height="${y0}">${parts.join('')}</svg>`;
-  }
-  function view(sp) {
-    if (sp.error) return `<div class="lm-view"><div class="lm-err lm-msg">${esc(sp.error)}</div></div>`;
-    const out = ['loop', 'rnn'].map(key => {
-      const p = sp[key];
-      const flow = p.flow.filter(([k]) => k !== 'error').map(([k, v], i) =>
-        `<tr><td>${i ? '→ ' : ''}${esc(k)}</td><td><b>${esc(v)}</b></td></tr>`).join('');
-      const err = p.error ? `<div class="lm-err">${esc(p.error)}</div>` : '';
-      return `<div class="lm-panel"><div><b>${esc(p.name)}</b> state: <span class="lm-shape lm-shape-${key}">` +
-        `${p.state}</span></div>${svg(p.shape, sp.settings.row)}<table class="lm-flow">${flow}</table>${err}</div>`;
-    });
-    const note = esc(sp.note) + ` Highlighted: row ${sp.settings.row} (the last row, if a state has fewer).`;
-    return `<div class="lm-view"><div class="lm-panels">${out.join('')}</div><div class="lm-note">${note}</div></div>`;
-  }
-  // the controls: the same names and kinds as the kernel widget's
-  const sel = (k, opts) => `<label>${k} <select data-k="${k}">${opts.map(o =>
-    `<option${o === init[k] ? ' selected' : ''}>${esc(o)}</option>`).join('')}</select></label>`;
-  const txt = k => `<label>${k} <input type="text" data-k="${k}" value="${esc(init[k])}"></label>`;
-  const rng = (k, lo, hi) => `<label>${k} <input type="range" data-k="${k}" min="${lo}" max="${hi}" ` +
-    `value="${esc(init[k])}"><output>${esc(init[k])}</output></label>`;
-  root.innerHTML = `<div class="lm-ctl">${sel('model', C.RNN_MODELS)}${sel('moment', C.MOMENTS)}` +
-    `${['bs', 'sl', 'n_hidden', 'vocab_sz'].map(txt).join('')}${rng('n_layers', 0, C.LIMITS.n_layers)}` +
-    `${rng('t', 0, Math.max(init.sl - 1, 0))}${txt('last_bs')}${txt('row')}</div><div class="lm-out"></div>`;
-  const out = root.querySelector('.lm-out');
-  function update() {
-    const raw = {};
-    root.querySelectorAll('[data-k]').forEach(el => {
-      raw[el.dataset.k] = el.type === 'range' ? Number(el.value) : el.value;
-      if (el.type === 'range') el.nextElementSibling.textContent = el.value;
-    });
-    const t = root.querySelector('[data-k="t"]');
-    if (INT.test(raw.sl) && +raw.sl >= 1 && +raw.sl <= C.LIMITS.sl) {   // t follows sl, whatever else is wrong
-      t.max = +raw.sl - 1; raw.t = Number(t.value); t.nextElementSibling.textContent = t.value;
-    }
-    out.innerHTML = view(spec(raw));
-  }
-  root.querySelectorAll('[data-k]').forEach(el => el.addEventListener('input', update));
-  root.lmstate = {spec, view, update};
-  update();
-})"""
+# the explorer's page code: plain JavaScript, no library, no download, shipped beside the module
+_EXPLORER_JS = (files('lmstate')/'explorer.js').read_text()
 
 # %% ../nbs/04_widgets.ipynb #659c7a88
 def _uid(kind): return f'lmstate-{kind}-{uuid.uuid4().hex[:12]}'   # unique on any page, across kernel sessions
@@ -406,7 +259,7 @@ def explorer_html(**settings) -> str: # a `<div>` and the `<script>` that runs i
                DEFAULTS=DEFAULTS)
     uid = _uid('explorer')
     first = view_html(explore_state(**settings))      # what a page without scripts shows
-    return (f'{_CSS}<div id="{uid}" class="lm-explorer">{first}</div><script>{_EXPLORER_JS}'
+    return (f'{_CSS}<div id="{uid}" class="lm-explorer" {PAGE_MARK}="explorer">{first}</div><script>{_EXPLORER_JS}'
             f'(document.getElementById("{uid}"), {_script_json(cfg)}, {_script_json(init)});</script>')
 
 # %% ../nbs/04_widgets.ipynb #9a7aadb0
@@ -548,7 +401,8 @@ def what_if_html(cases:list=None, # from `what_if_cases`; computed now if None
     js = ('(function(r){const s=r.querySelector("select");s.addEventListener("input",()=>r.querySelectorAll'
           '("[data-i]").forEach(d=>{d.hidden=d.dataset.i!==s.value;}));})'
           f'(document.getElementById("{uid}"));')
-    return f'{_CSS}<div id="{uid}" class="lm-whatif"><select>{opts}</select>{cards}</div><script>{js}</script>'
+    return (f'{_CSS}<div id="{uid}" class="lm-whatif" {PAGE_MARK}="whatif"><select aria-label="an idea for '
+            f'the state">{opts}</select>{cards}</div><script>{js}</script>')
 
 class WhatIf(widgets.VBox):
     "Pick one of the learner's ideas for LMModel5's state; see what PyTorch says and what the exported model does."
@@ -566,25 +420,28 @@ class WhatIf(widgets.VBox):
 
 # %% ../nbs/04_widgets.ipynb #a6f57b87
 class _NeedsKernel:
-    "Mixed into widgets that need a kernel: a page without one shows their last view and says so, not their repr."
+    "Mixed into widgets that need a kernel: a page without one shows their last view and what a kernel adds."
+    kernel_adds = 'responds to its controls'    # each widget says what its controls do
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
-        note = 'On this page the widget cannot respond: it needs a running kernel. Open the notebook to use it.'
-        data['text/html'] = (f'{_CSS}<div class="lm-static">{self.static_html()}'
-                             f'<div class="lm-note">{note}</div></div>')
+        note = (f'This is the view saved when the notebook ran. With a running kernel this widget '
+                f'{self.kernel_adds}: open the notebook to use it.')
+        data['text/html'] = (f'{_CSS}<div class="lm-static" {PAGE_MARK}="{type(self).__name__}">'
+                             f'{self.static_html()}<div class="lm-note">{note}</div></div>')
         return data
 
-def _png(fig):
-    "`fig` as an `<img>` with the PNG inline, and the figure closed."
+def _png(fig, alt:str): # what the picture shows, for a reader who cannot see it
+    "`fig` as an `<img>` with the PNG inline and its alt text, and the figure closed."
     import base64, io
     import matplotlib.pyplot as plt
     buf = io.BytesIO(); fig.savefig(buf, format='png', bbox_inches='tight'); plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode()
-    return f'<img alt="" style="max-width:100%" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(alt)}" style="max-width:100%" src="data:image/png;base64,{data}">'
 
 # %% ../nbs/04_widgets.ipynb #e91bb621
 class ContinuityViewer(_NeedsKernel, widgets.VBox):
     "Follow one batch row from batch to batch: the words it reads, and whether each batch continues the last."
+    kernel_adds = 'follows any row of any batch, in either order'
     def __init__(self, bs:int=64, # rows per batch
                  sl:int=16, # tokens per row and batch
                  n_batches:int=8): # how many training batches to step through, at least 2
@@ -616,7 +473,7 @@ class ContinuityViewer(_NeedsKernel, widgets.VBox):
         batches, i, j = self.orders[self.order.value], self.batch.value, self.row.value
         want, got = batches[i - 1][1][j, -1].item(), batches[i][0][j, 0].item()
         self.continues = want == got
-        join = (f'<span style="color:#2ca02c">continues: batch {i - 1} left off before <b>{self.vocab[want]}</b> '
+        join = (f'<span class="lm-ok">continues: batch {i - 1} left off before <b>{self.vocab[want]}</b> '
                 f'and batch {i} starts with it</span>' if self.continues else
                 f'<span class="lm-err">breaks: the text went on with <b>{self.vocab[want]}</b>, '
                 f'batch {i} starts with <b>{self.vocab[got]}</b></span>')
@@ -671,6 +528,7 @@ def plot_state_heatmap(models:dict, # name -> trained model
 
 class StateHeatmap(_NeedsKernel, widgets.VBox):
     "Slide through the steps of a batch and watch trained models' states, one image per layer, one colour scale."
+    kernel_adds = 'redraws the images for every step of the batch'
     def __init__(self, models:dict, # name -> trained model
                  batches:list, # input batches in stream order
                  rows:int=16): # batch rows to draw
@@ -683,7 +541,10 @@ class StateHeatmap(_NeedsKernel, widgets.VBox):
         self.update()
     def update(self, change=None):
         "Redraw the images for the chosen step."
-        self.view.value = _png(plot_state_heatmap(self.models, self.batches, self.t.value, self.rows))
+        fig = plot_state_heatmap(self.models, self.batches, self.t.value, self.rows)
+        alt = (f'Heatmaps of the state of {", ".join(self.models)} after step {self.t.value}: '
+               f'one image per layer, {self.rows} batch rows by the units of the state')
+        self.view.value = _png(fig, alt)
     def static_html(self) -> str:
         "The images at the current step, for a page without a kernel."
         return self.view.value
@@ -705,12 +566,14 @@ class _LivePlot(Callback):
         fig, ax = plt.subplots(figsize=(8, 3))
         self.rec.plot(ax=ax, title=f'state norm per layer, {len(self.rec.records)} batches so far')
         fig.tight_layout()
-        self.view.value = _png(fig)
+        self.view.value = _png(fig, f'The norm of the state per layer over {len(self.rec.records)} batches '
+                                    f'of training, with the resets marked')
 
 def _epochs(n): return f'{n} epoch{"" if n == 1 else "s"}'
 
 class TrainingTimeline(_NeedsKernel, widgets.VBox):
     "A button that trains a model with fastai, its progress bar, and the state's norm per layer redrawn as it goes."
+    kernel_adds = 'trains a fresh model and redraws the plot while it trains'
     def __init__(self, make_model, # called with no arguments for a fresh model at every click
                  dls, # fastai DataLoaders, e.g. `lm_dls()`
                  n_epoch:int=2, # epochs per click
@@ -739,4 +602,5 @@ class TrainingTimeline(_NeedsKernel, widgets.VBox):
         self.button.disabled = False
     def static_html(self) -> str:
         "The last run's plot and result, for a page without a kernel."
-        return self.plot.value + (f'<div>{self.status.value}</div>' if self.learn else '')
+        if not self.rec: return '<div class="lm-note">Not trained yet: no plot to show.</div>'
+        return self.plot.value + f'<div>{self.status.value}</div>'

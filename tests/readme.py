@@ -13,6 +13,15 @@ def _cfg():
 def _text(v): return ''.join(v) if isinstance(v, list) else v
 
 WIDGET = 'application/vnd.jupyter.widget-view+json'
+PICTURE = 'nbs/images/explorer.png'     # made by tests/explorer_picture.py
+
+def _explorer_picture(cell, site):
+    "GitHub runs no widget: under a cell that shows the state explorer, a picture of it linking to the live page."
+    if not any('class="lm-explorer"' in _text(o.get('data', {}).get('text/html', '')) for o in cell.get('outputs', [])):
+        return None
+    return (f'[![The state explorer: LMModel4\'s state beside the book\'s LMModel5\'s, drawn, with every tensor of '
+            f'the forward pass and its shape]({PICTURE})]({site}/)\n\n'
+            f'*A picture of the explorer: it responds on the [docs site]({site}/) and in a notebook.*')
 
 def _outputs(cell):
     "The text a reader sees under a code cell: streams and plain-text results, in order (a widget has no text form)."
@@ -43,6 +52,8 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
             parts.append(f'```python\n{src}\n```')
             out = ''.join(_outputs(cell)).rstrip('\n')
             if out: parts.append(f'```\n{out}\n```')
+            picture = _explorer_picture(cell, site)
+            if picture: parts.append(picture)
     return '<!-- Generated from nbs/index.ipynb by tests/readme.py: edit the notebook, not this file. -->\n\n' + '\n\n'.join(parts) + '\n'
 
 def test_command(readme=None):

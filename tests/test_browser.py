@@ -1,5 +1,5 @@
 """The course as a learner meets it: JupyterLab and Notebook 7, driven in a real Chromium, run the notebooks."""
-import json, socket, subprocess, sys, time, secrets, urllib.request
+import json, re, socket, subprocess, sys, time, secrets, urllib.request
 import pytest
 from pathlib import Path
 from test_project import copy_project, ROOT
@@ -155,37 +155,38 @@ def test_widgets_chapter_runs_in_notebook_7_and_the_explorer_responds(server, pa
 
 @pytest.fixture(scope='module')
 def static_site(tmp_path_factory):
-    """The docs site without Quarto: nbdev's processing of a copy of the notebooks, each processed notebook rendered by
-    nbconvert under the page name nbdev gives it, links between notebooks pointed at those pages (as Quarto does),
-    served on 127.0.0.1 by a thread."""
-    import functools, http.server, re, threading
+    """The docs site as Quarto writes it, without Quarto: nbdev's processing of a copy of the notebooks, each processed
+    notebook rendered with Quarto's choice of output formats (tests/quarto_pages.py) under the page name nbdev gives it,
+    links between notebooks pointed at those pages (as Quarto does), served on 127.0.0.1 by a thread."""
+    import functools, http.server, threading
     from nbdev.doclinks import _nbpath2html
     from test_project import _PROC
+    from quarto_pages import render
     copy = copy_project(tmp_path_factory.mktemp('docs')/'project')
     res = subprocess.run([sys.executable, '-c', _PROC], cwd=copy, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-3000:]
-    site = copy/'site'
-    page = lambda name: str(_nbpath2html(Path(name)))
-    for nb in sorted((copy/'_proc').glob('*.ipynb')):
-        res = subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', str(site),
-                              '--output', Path(page(nb.name)).stem, str(nb)], capture_output=True, text=True)
-        assert res.returncode == 0, res.stderr[-3000:]
-        out = site/page(nb.name)
-        html = re.sub(r'href="([\w-]+\.ipynb)(#[^"]*)?"', lambda m: f'href="{page(m[1])}{m[2] or ""}"', out.read_text())
-        out.write_text(html.replace('</head>', _SITE_CSS + '</head>', 1))
+    site, proc = copy/'site', copy/'_proc'
+    page = lambda rel: str(_nbpath2html(Path(rel)))
+    saved = {}                                   # page -> how many of each lmstate form its notebook saved
+    for nb in sorted(proc.rglob('*.ipynb')):
+        rel = nb.relative_to(proc)
+        out = site/page(str(rel))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        render(nb, out)
+        html = ''.join(''.join(o.get('data', {}).get('text/html', '')) for c in json.loads(nb.read_text())['cells']
+                       for o in c.get('outputs', []))
+        saved[page(str(rel))] = {k: html.count(f'class="{k}"') for k in ('lm-explorer', 'lm-whatif', 'lm-static')}
+        up = '../' * (len(rel.parts) - 1)
+        link = lambda m: f'href="{page(m[1])}{m[2] or ""}"'
+        html = re.sub(r'href="((?:\.\./)?[\w/-]+\.ipynb)(#[^"]*)?"', link, out.read_text())
+        out.write_text(html.replace('href="styles.css"', f'href="{up}styles.css"'))
     (site/'styles.css').write_text((ROOT/'nbs'/'styles.css').read_text())     # the site's own stylesheet
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args): pass
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}', sorted(p.name for p in site.glob('*.html'))
+    yield f'http://127.0.0.1:{httpd.server_address[1]}', sorted(saved), saved
     httpd.shutdown()
-
-# The page as the docs site lays it out: the site's stylesheet, Quarto's `code-overflow: wrap` (set in _quarto.yml,
-# checked by test_docs_config_wraps_code_and_offers_no_raw_markdown), and the site's text column of about 800 px.
-_SITE_CSS = """<link rel="stylesheet" href="styles.css">
-<style>pre, pre code { white-space: pre-wrap; }  body.jp-Notebook { max-width: 800px; margin: 0 auto; }</style>
-"""
 
 # elements of the page's content that are wider than the box they sit in, so a reader scrolls sideways to see them
 _SIDEWAYS = """() => [...document.querySelectorAll('.jp-Cell *')].filter(e => {
@@ -277,31 +278,105 @@ def test_static_home_page_opens_with_the_explorer(static_site, browser):
     box.locator('input[data-k="n_layers"]').press('ArrowRight')
     assert box.locator('.lm-shape-rnn').inner_text() == '(3, 64, 64)'
 
+def _resolve(name, href):
+    "The site page and anchor a link on page `name` points at; None for a link off the site."
+    import posixpath
+    if '://' in href or href.startswith(('mailto:', 'data:')): return None
+    path, _, anchor = href.partition('#')
+    if path and not path.endswith('.html'): return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(name), path)) if path else name, anchor
+
 def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path):
-    """Each page of the site: no traceback, every image loaded, every link to another page of the site resolves,
-    each explorer on it responds, and nothing is fetched from outside 127.0.0.1 for any of that."""
-    base, pages = static_site
+    """Each page of the site as Quarto writes it: no traceback, every image loaded, every link to the site resolves
+    (anchors too), every explorer and what-if card its notebook saved is there and responds, each widget that needs a
+    kernel shows its saved view and says what a kernel adds, no output block scrolls sideways at 1280 px, and nothing
+    is fetched from outside 127.0.0.1 for any of that."""
+    base, pages, saved = static_site
     assert {'index.html', 'data.html', 'state.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html',
-            'fastai.html'} <= set(pages)
-    blocked = []
+            'fastai.html', 'experiments.html', 'api/site.html'} <= set(pages)
+    assert all(saved[p]['lm-explorer'] for p in ('index.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html'))
+    blocked, ids, links, timings = [], {}, {}, []
     pg = _offline_page(browser, blocked)
+    pg.set_viewport_size({'width': 1280, 'height': 900})
     for name in pages:
         pg.goto(f'{base}/{name}', wait_until='load')
         text = pg.inner_text('body')
         assert 'Traceback' not in text and 'Error displaying widget' not in text, name
         imgs = pg.eval_on_selector_all('img', 'els => els.map(e => [e.complete && e.naturalWidth > 0, e.naturalWidth])')
         assert all(ok for ok, _ in imgs), f'{name}: an image did not load'
-        links = pg.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))')
-        local = {l.split('#')[0] for l in links if l.split('#')[0].endswith('.html') and '://' not in l}
-        for l in sorted(local): assert l in pages, f'{name} links to {l}, which the site does not have'
-        for box in pg.locator('.lm-explorer').all():
+        ids[name] = set(pg.eval_on_selector_all('[id]', 'els => els.map(e => e.id)'))
+        links[name] = pg.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))')
+        boxes = pg.locator('.lm-explorer').all()
+        assert len(boxes) == saved[name]['lm-explorer'], f'{name}: {len(boxes)} explorers shown, {saved[name]} saved'
+        for box in boxes:
             box.scroll_into_view_if_needed()
             layers = int(box.locator('input[data-k="n_layers"]').input_value())
             key, want = ('ArrowRight', layers + 1) if layers < 4 else ('ArrowLeft', layers - 1)
+            start = time.perf_counter()
             box.locator('input[data-k="n_layers"]').press(key)
             shape = box.locator('.lm-shape-rnn').inner_text()
+            timings.append((time.perf_counter() - start) * 1000)
             assert shape.lstrip('(').startswith(f'{want},') or shape.startswith(f'(({want},'), (name, shape)
+        cards = pg.locator('.lm-whatif').all()
+        assert len(cards) == saved[name]['lm-whatif'], f'{name}: {len(cards)} what-if cards shown, {saved[name]} saved'
+        for card in cards:
+            n = card.locator('option').count()
+            card.locator('select').select_option(index=n - 1)
+            assert card.locator('[data-i]:visible').get_attribute('data-i') == str(n - 1), name
+        statics = pg.locator('.lm-static').all()
+        assert len(statics) == saved[name]['lm-static'], name
+        for st in statics:
+            assert 'With a running kernel this widget' in st.inner_text(), name
         wide = pg.evaluate(_SIDEWAYS)
-        assert not wide, f'{name}: {len(wide)} elements scroll sideways in the 800 px column, e.g. {wide[:3]}'
-        pg.screenshot(path=str(tmp_path/name.replace('.html', '.png')), full_page=True)
-    print(f'{len(pages)} pages; requests blocked (none needed by the pages): {sorted(set(blocked))}')
+        assert not wide, f'{name}: {len(wide)} elements scroll sideways at 1280 px, e.g. {wide[:3]}'
+        pg.screenshot(path=str(tmp_path/name.replace('/', '-').replace('.html', '.png')), full_page=True)
+    for name, hrefs in links.items():
+        for href in hrefs:
+            to = _resolve(name, href)
+            if to is None: continue
+            assert to[0] in pages, f'{name} links to {href}, which the site does not have'
+            assert not to[1] or to[1] in ids[to[0]], f'{name} links to {href}: {to[0]} has no such anchor'
+    print(f'{len(pages)} pages, {sum(s["lm-explorer"] for s in saved.values())} explorers and '
+          f'{sum(s["lm-whatif"] for s in saved.values())} what-if cards; n_layers key press to redrawn shape: '
+          f'{min(timings):.0f} to {max(timings):.0f} ms; requests blocked: {sorted(set(blocked))}')
+
+# what makes a page wider than the phone's screen: the elements that stick out past its right edge
+_PAST_EDGE = """() => [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return e.offsetParent !== null && r.width > 0 && r.right > window.innerWidth + 1 &&
+      ![...document.querySelectorAll('*')].some(a => a !== e && a.contains(e) && a.scrollWidth > a.clientWidth + 1 &&
+                                                ['auto', 'scroll'].includes(getComputedStyle(a).overflowX));
+  }).map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} to ${Math.round(e.getBoundingClientRect().right)}px`)"""
+
+def test_no_static_page_scrolls_sideways_on_a_phone(static_site, browser):
+    "At 390 px, the width of a phone, no page is wider than the screen; a wide table scrolls inside itself."
+    base, pages, _ = static_site
+    pg = _offline_page(browser, [])
+    pg.set_viewport_size({'width': 390, 'height': 844})
+    for name in pages:
+        pg.goto(f'{base}/{name}', wait_until='load')
+        width = pg.evaluate('document.documentElement.scrollWidth')
+        assert width <= 390, f'{name} is {width} px wide on a 390 px screen: {pg.evaluate(_PAST_EDGE)[:5]}'
+
+# What axe judges here is what the project puts on a page: the outputs, the widgets, the figures, the prose. The code
+# cells' syntax colours and the links' underline come from the page's theme, which on the site is Quarto's (cosmo with
+# nbs/theme.scss), not the nbconvert theme these test pages carry: so the code cells and that one rule are left out.
+_AXE_CONTEXT = {'exclude': [['.jp-InputArea']]}
+_AXE_OPTIONS = {'resultTypes': ['violations'], 'rules': {'link-in-text-block': {'enabled': False}}}
+
+def test_static_pages_have_no_serious_accessibility_violation(static_site, browser):
+    """axe-core on every page: nothing serious or critical in what the project writes (images without alt text,
+    unnamed controls, low contrast, scrolling regions a keyboard cannot reach...)."""
+    from axe_playwright_python.sync_playwright import Axe
+    base, pages, _ = static_site
+    pg = _offline_page(browser, [])
+    pg.set_viewport_size({'width': 1280, 'height': 900})
+    found, minor = {}, {}
+    for name in pages:
+        pg.goto(f'{base}/{name}', wait_until='load')
+        for v in Axe().run(pg, context=_AXE_CONTEXT, options=_AXE_OPTIONS).response['violations']:
+            bucket = found if v['impact'] in ('serious', 'critical') else minor
+            bucket.setdefault(name, []).append(f"{v['id']} ({v['impact']}, {len(v['nodes'])}): "
+                                               + ' | '.join(n['html'][:90] for n in v['nodes'][:4]))
+    print(f'axe on {len(pages)} pages; moderate or minor: {minor}')
+    assert not found, f'serious or critical accessibility violations: {found}'

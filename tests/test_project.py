@@ -23,7 +23,8 @@ def test_export_and_clean_change_nothing(tmp_path):
     copy = copy_project(tmp_path/'copy')
     before = {d: _files(copy/d) for d in ('lmstate', 'nbs')}
     for cmd in ('nbdev_export', 'nbdev_clean'):
-        res = subprocess.run([shutil.which(cmd) or cmd], cwd=copy, capture_output=True, text=True)
+        exe = Path(sys.executable).parent/cmd          # this environment's own, whether or not it is on PATH
+        res = subprocess.run([str(exe)], cwd=copy, capture_output=True, text=True)
         assert res.returncode == 0, f'{cmd} failed: {res.stderr}'
     for d, files in before.items():
         after = _files(copy/d)
@@ -34,6 +35,13 @@ def test_export_and_clean_change_nothing(tmp_path):
 def test_readme_is_the_home_page():
     assert (ROOT/'README.md').read_text() == render(), 'README.md is stale: run `python tests/readme.py` after editing nbs/index.ipynb'
 
+def test_readme_picture_is_of_the_current_explorer():
+    "README.md shows the explorer as a picture; it was made from the page code the package has now."
+    from explorer_picture import PICTURE, read_fingerprint, fingerprint
+    from readme import PICTURE as shown
+    assert f']({shown})]' in (ROOT/'README.md').read_text() and (ROOT/shown) == PICTURE
+    assert read_fingerprint() == fingerprint(), 'the README picture is stale: run `python tests/explorer_picture.py`'
+
 def test_readme_commands():
     "The README's two commands install with torch pinned first, then open the course or run this suite with the slow cells."
     txt = (ROOT/'README.md').read_text()
@@ -43,12 +51,23 @@ def test_readme_commands():
     with pytest.raises(ValueError, match='no ```sh block'): readme_test_command('nothing here')
 
 def test_ci_runs_the_readme_command():
-    assert 'readme.py --test-command' in (ROOT/'.ci'/'run').read_text()
+    "CI here and GitHub's workflow run one script, and it runs the README's test command: the three cannot drift."
+    assert 'bash -c "$cmd"' in (ROOT/'.ci'/'run').read_text() and 'readme.py --test-command' in (ROOT/'.ci'/'run').read_text()
+    steps = [l.strip() for l in (ROOT/'.github'/'workflows'/'test.yaml').read_text().splitlines() if l.strip().startswith('run:')]
+    assert steps == ['run: bash .ci/run'], steps
+
+def _rel(p): return str(p.relative_to(ROOT/'nbs'))
+
+CHAPTERS = [p for p in NBS if p.parent == ROOT/'nbs' and p.name != 'index.ipynb']    # the course, in order
+REFERENCE = [p for p in NBS if p.parent == ROOT/'nbs'/'api']                        # the package's reference
 
 def test_sidebar_lists_every_chapter():
+    "The home page, the chapters in order, then the reference notebooks under their own heading."
     sidebar = (ROOT/'nbs'/'sidebar.yml').read_text()
     listed = [l.strip()[2:] for l in sidebar.splitlines() if l.strip().startswith('- ')]
-    assert listed == [p.name for p in NBS if p.name == 'index.ipynb'] + [p.name for p in NBS if p.name != 'index.ipynb']
+    assert listed == ['index.ipynb'] + [_rel(p) for p in CHAPTERS] + ['section: Package reference'] + \
+                     [_rel(p) for p in REFERENCE]
+    assert REFERENCE and sorted(NBS) == sorted([ROOT/'nbs'/'index.ipynb'] + CHAPTERS + REFERENCE)
 
 def test_version_matches_settings():
     import lmstate
@@ -119,16 +138,38 @@ def test_wheel_builds_and_imports(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert bad.returncode == 2 and "unknown model 'LMModel9'" in bad.stderr and not (tmp_path/'r').exists(), bad.stderr
 
-LAYERS = ['data', 'state', 'models', 'widgets', 'experiments']   # each module may import only from the ones before it
+LAYERS = ['data', 'state', 'models', 'site', 'widgets', 'experiments']   # each may import only from the ones before it
+
+def _lmstate_imports(src):
+    "The lmstate modules that Python source `src` imports, written either way: `from .models` or `from lmstate.models`."
+    import ast
+    used = set()
+    for n in ast.walk(ast.parse(src)):
+        if isinstance(n, ast.ImportFrom):
+            if n.level == 1:          # `from . import __version__` reads the package, not a module
+                used |= {n.module.split('.')[0]} if n.module else {a.name for a in n.names if not a.name.startswith('__')}
+            elif n.level == 0 and n.module and n.module.split('.')[0] == 'lmstate':
+                used |= {n.module.split('.')[1]} if '.' in n.module else {a.name for a in n.names if not a.name.startswith('__')}
+        elif isinstance(n, ast.Import):
+            used |= {a.name.split('.')[1] for a in n.names if a.name.startswith('lmstate.')}
+    return used
+
+def test_import_check_sees_both_ways_of_writing_an_import():
+    src = 'import torch\nfrom .models import LMModel4\nfrom lmstate.state import x\nfrom . import data\nimport lmstate.widgets'
+    assert _lmstate_imports(src) == {'models', 'state', 'data', 'widgets'}
 
 def test_imports_go_one_way():
-    import ast
     for i, mod in enumerate(LAYERS):
-        tree = ast.parse((ROOT/'lmstate'/f'{mod}.py').read_text())
-        used = {n.module.split('.')[1] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith('lmstate.')}
-        used |= {a.name.split('.')[1] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name.startswith('lmstate.')}
+        used = _lmstate_imports((ROOT/'lmstate'/f'{mod}.py').read_text())
         assert used <= set(LAYERS[:i]), f'lmstate.{mod} imports {sorted(used - set(LAYERS[:i]))}, which come after it'
     assert sorted(p.stem for p in (ROOT/'lmstate').glob('[!_]*.py')) == sorted(LAYERS)
+    assert 'models' in _lmstate_imports((ROOT/'lmstate'/'widgets.py').read_text())   # it does see the imports
+
+def test_a_backward_import_fails_the_layering_check():
+    "On a copy of data.py that imports from experiments, the check above names the import."
+    src = (ROOT/'lmstate'/'data.py').read_text() + '\nfrom .experiments import run_one\n'
+    used = _lmstate_imports(src)
+    assert used - set(LAYERS[:0]) == {'experiments'}
 
 # nbdev_proc_nbs would also try to install Quarto and `pip install -e` the project; this runs only its processing steps
 _PROC = '''
@@ -140,23 +181,82 @@ nbdev.doclinks._build_modidx()
 proc_nbs(n_workers=0)
 '''
 
-def test_docs_processing(tmp_path):
-    "The docs step before Quarto: every notebook processes without error, and each exported symbol gets its doc entry."
-    import importlib, json
-    copy = copy_project(tmp_path/'copy')
+@pytest.fixture(scope='module')
+def processed(tmp_path_factory):
+    "nbdev's docs processing of a copy of the project: (the copy, nbdev's stderr)."
+    copy = copy_project(tmp_path_factory.mktemp('proc')/'copy')
     res = subprocess.run([sys.executable, '-c', _PROC], cwd=copy, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr[-4000:]
-    assert 'containing imports and other code' not in res.stderr, 'a cell mixes imports with other code: nbdev runs it while building the docs'
+    return copy, res.stderr
+
+def test_docs_processing(processed):
+    "The docs step before Quarto: every notebook processes without error, and each exported symbol gets its doc entry."
+    import importlib, json
+    copy, stderr = processed
+    assert 'containing imports and other code' not in stderr, 'a cell mixes imports with other code: nbdev runs it while building the docs'
     for yml in ('nbdev.yml', '_quarto.yml', 'sidebar.yml'):       # the committed docs config is what nbdev would write
         assert (copy/'nbs'/yml).read_text() == (ROOT/'nbs'/yml).read_text(), yml
     proc = copy/'_proc'
-    assert sorted(p.name for p in proc.glob('*.ipynb')) == [p.name for p in NBS]
-    docs = ''.join(json.dumps(c.get('outputs', [])) for p in proc.glob('*.ipynb') for c in json.loads(p.read_text())['cells'])
+    assert sorted(str(p.relative_to(proc)) for p in proc.rglob('*.ipynb')) == sorted(_rel(p) for p in NBS)
+    docs = ''.join(json.dumps(c.get('outputs', [])) for p in proc.rglob('*.ipynb') for c in json.loads(p.read_text())['cells'])
     for mod in LAYERS:
         m = importlib.import_module(f'lmstate.{mod}')
         names = [n for n in m.__all__ if callable(getattr(m, n))]    # functions and classes; constants get no doc entry
         missing = [n for n in names if f'### {n}' not in docs]
         assert not missing, f'no doc entry in the processed notebooks for lmstate.{mod}: {missing}'
+
+def test_docs_show_what_quarto_would_show(processed):
+    """Quarto's rules, applied to every output of nbdev's processed notebooks: each output that carries lmstate's
+    kernel-free HTML shows that HTML (no format Quarto ranks above it is left) and holds no table for Quarto to take
+    apart; no output anywhere would show as a widget view, an empty spot without a kernel; no widget state is saved."""
+    from lmstate.site import quarto_choice, has_html_table, is_page_form
+    copy, _ = processed
+    forms, shown = {}, {}
+    for nb in sorted((copy/'_proc').rglob('*.ipynb')):
+        d = json.loads(nb.read_text())
+        assert 'widgets' not in d['metadata'], f'{nb.name} still saves widget state for the site'
+        for c in d['cells']:
+            for o in c.get('outputs', []):
+                if 'data' not in o: continue
+                choice = quarto_choice(o['data'])
+                assert 'widget' not in choice, f'{nb.name}: Quarto would show {choice} for {c["source"][:60]!r}'
+                if is_page_form(o['data']):
+                    forms[nb.name] = forms.get(nb.name, 0) + 1
+                    assert choice == 'text/html', (nb.name, choice)
+                    assert not has_html_table(o['data']['text/html']), f'{nb.name}: Quarto would parse a table in it'
+                shown[choice] = shown.get(choice, 0) + 1
+    assert {'index.ipynb', '02_lmmodel4.ipynb', '03_lmmodel5.ipynb', '04_widgets.ipynb'} <= set(forms), forms
+    print(f'lmstate page forms per notebook: {forms}; formats Quarto shows: {shown}')
+
+def test_the_site_check_sees_the_unprocessed_notebooks_fail():
+    "The check above can fail: on the notebooks as committed (the live widget kept), Quarto would show widget views."
+    from lmstate.site import quarto_choice, is_page_form
+    choices = [quarto_choice(d) for nb in NBS for d in _output_data(nb) if is_page_form(d)]
+    assert choices and set(choices) == {'application/vnd.jupyter.widget-view+json'}, set(choices)
+
+def test_every_figure_has_alt_text():
+    "Each cell that shows a matplotlib figure says what it shows (`#| fig-alt:`), for a reader who cannot see it."
+    missing = []
+    for nb in NBS:
+        for i, c in enumerate(json.loads(nb.read_text())['cells']):
+            if any('image/png' in o.get('data', {}) for o in c.get('outputs', [])):
+                if not re.search(r'^#\|\s*fig-alt:\s*\S', ''.join(c['source']), re.M): missing.append(f'{nb.name} cell {i}')
+    assert not missing, f'figures without alt text: {missing}'
+
+def test_page_code_ships_as_package_data(tmp_path):
+    "The explorer's JavaScript and the widgets' CSS are files in the package; node finds no syntax error in the script."
+    from importlib.resources import files
+    js, css = files('lmstate')/'explorer.js', files('lmstate')/'widgets.css'
+    assert js.is_file() and css.is_file()
+    assert {'*.js', '*.css'} <= set(CFG['package_data'].split())
+    node = shutil.which('node')
+    if node is None:
+        if os.environ.get('LMSTATE_REQUIRE_NODE'): pytest.fail('node is required here (LMSTATE_REQUIRE_NODE) but missing')
+        pytest.skip('node is not installed: the JavaScript syntax check needs it')
+    res = subprocess.run([node, '--check', str(js)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    (tmp_path/'bad.js').write_text(js.read_text().replace('function view(sp) {', 'function view(sp) {{', 1))
+    assert subprocess.run([node, '--check', str(tmp_path/'bad.js')], capture_output=True).returncode != 0
 
 def _output_data(nb):
     "The data of every output saved in notebook `nb`, cell after cell."
@@ -202,11 +302,21 @@ def test_figures_fit_the_page_column():
 def test_docs_config_wraps_code_and_offers_no_raw_markdown():
     quarto = (ROOT/'nbs'/'_quarto.yml').read_text()
     assert 'code-overflow: wrap' in quarto and 'commonmark' not in quarto
-    assert 'white-space: pre-wrap' in (ROOT/'nbs'/'styles.css').read_text()
+    css = (ROOT/'nbs'/'styles.css').read_text()
+    # Quarto's theme sets `white-space: pre` on the code inside an output's pre: the site's rule must reach that code
+    assert re.search(r'\.cell-output pre code[^{]*\{[^}]*white-space: pre-wrap !important', css), css
+
+def test_docs_theme_reads_offline_and_names_its_links():
+    "No Google Fonts (cosmo loads them unless `$web-font-path` is false); the navbar's GitHub icon has a name."
+    quarto = (ROOT/'nbs'/'_quarto.yml').read_text()
+    assert 'theme: [cosmo, theme.scss]' in quarto
+    scss = (ROOT/'nbs'/'theme.scss').read_text()
+    assert scss.startswith('/*-- scss:defaults --*/') and '$web-font-path: false;' in scss
+    assert re.search(r'- icon: github\n\s+href: .*\n\s+aria-label: "\w', quarto), quarto
 
 def test_each_chapter_ends_with_a_link_to_the_next():
     import json
-    chapters = [p for p in NBS if p.name != 'index.ipynb']
+    chapters = CHAPTERS
     for nb, nxt in zip(chapters, chapters[1:] + [ROOT/'nbs'/'index.ipynb']):
         last = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown'][-1]
         assert f']({nxt.name})' in last, f'{nb.name} does not end with a link to {nxt.name}'
@@ -222,13 +332,15 @@ def test_nbdev_leaves_the_readme_alone(tmp_path):
     assert 'Could not find' in res.stdout and readme.read_text() == (ROOT/'README.md').read_text()
 
 def _long_lines(src, limit=120):
-    "(line number, line) of each line of Python `src` over `limit`, except lines inside a multi-line string (CSS, JS)."
+    """(line number, line) of each line of Python `src` over `limit`, except lines inside a multi-line string (CSS, JS)
+    and a figure's alt text (`#| fig-alt:`, one line of prose that Quarto takes off the code it shows)."""
     inside = set()
     try:
         for t in tokenize.generate_tokens(io.StringIO(src).readline):
             if t.type == tokenize.STRING and t.end[0] > t.start[0]: inside.update(range(t.start[0], t.end[0] + 1))
     except (tokenize.TokenError, SyntaxError): pass
-    return [(n, l) for n, l in enumerate(src.split('\n'), 1) if len(l) > limit and n not in inside]
+    return [(n, l) for n, l in enumerate(src.split('\n'), 1)
+            if len(l) > limit and n not in inside and not l.startswith('#| fig-alt: ')]
 
 def test_long_lines_are_found():
     src = 'x = 1\n' + 'y = ' + '1 + ' * 40 + '1\n' + 'css = """\n' + 'a' * 200 + '\n"""\n'
@@ -237,7 +349,7 @@ def test_long_lines_are_found():
 def test_lines_fit_the_page():
     "Code written by hand stays within 120 characters a line: every notebook's code cells and every exported module."
     bad = []
-    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+    for nb in sorted((ROOT/'nbs').rglob('*.ipynb')):
         for i, c in enumerate(json.loads(nb.read_text())['cells']):
             if c['cell_type'] != 'code': continue
             bad += [f'{nb.name} cell {i} line {n}: {l[:70]}...' for n, l in _long_lines(''.join(c['source']))]
