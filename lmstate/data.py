@@ -8,10 +8,11 @@ __all__ = ['MAX_NUMBER', 'SPLITS', 'num2words', 'human_numbers_lines', 'write_hu
            'check_continuity', 'plot_batches']
 
 # %% ../nbs/00_data.ipynb #ff32e97a
-import numbers
+import contextlib, numbers, os, random, tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+import numpy as np
 import torch
 from fastai.data.core import DataLoaders
 
@@ -61,8 +62,17 @@ def write_human_numbers(dest:Path, # folder for `train.txt` and `valid.txt` (mad
                               'pass overwrite=True to replace it')
     dest.mkdir(parents=True, exist_ok=True)
     for p, t in texts.items():
-        if not (p.is_file() and p.read_text() == t): p.write_text(t)   # an identical file stays untouched
+        if not (p.is_file() and p.read_text() == t): _write_whole(p, t)   # an identical file stays untouched
     return dest
+
+def _write_whole(p:Path, text:str):
+    "Write `text` to a file beside `p`, then move it into place: `p` is either the old file or the new, never cut."
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f'.{p.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f: f.write(text)
+        os.replace(tmp, p)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
 
 def read_lines(path:Path=None, # a folder in fastai's layout; `None` generates the text instead
               ) -> list: # train lines then valid lines, 9,998 in all
@@ -71,7 +81,16 @@ def read_lines(path:Path=None, # a folder in fastai's layout; `None` generates t
     path = Path(path)
     missing = [f'{s}.txt' for s in SPLITS if not (path/f'{s}.txt').is_file()]
     if missing: raise FileNotFoundError(f'{path} is not a Human Numbers folder: {", ".join(missing)} missing')
-    return [l for s in SPLITS for l in (path/f'{s}.txt').read_text().splitlines(keepends=True)]
+    out = []
+    for s, numbers_ in SPLITS.items():
+        lines = (path/f'{s}.txt').read_text().splitlines(keepends=True)
+        if len(lines) != len(numbers_) or not lines[-1].endswith('\n'):   # a file cut short by a full disk
+            raise ValueError(f'{path/s}.txt has {len(lines):,} lines, the last ending {lines[-1][-12:]!r}; '
+                             f"Human Numbers' {s}.txt has {len(numbers_):,}, each ending in a newline: the file is "
+                             'cut short or is not Human Numbers (write_human_numbers(path, overwrite=True) remakes it)'
+                             if lines else f'{path/s}.txt is empty: Human Numbers has {len(numbers_):,} lines there')
+        out += lines
+    return out
 
 # %% ../nbs/00_data.ipynb #3fd8eeec
 def tokenize(lines:list, # lines of text, as `read_lines` returns them
@@ -80,6 +99,9 @@ def tokenize(lines:list, # lines of text, as `read_lines` returns them
     if isinstance(lines, str) or not isinstance(lines, (list, tuple)):
         raise TypeError(f'tokenize takes a list of lines, got {type(lines).__name__}'
                         + (': wrap one line in a list' if isinstance(lines, str) else ''))
+    bad = next((i for i, l in enumerate(lines) if not isinstance(l, str)), None)
+    if bad is not None:
+        raise TypeError(f'tokenize takes lines of text, got {type(lines[bad]).__name__} {lines[bad]!r} at line {bad}')
     if not lines: return []
     return ' . '.join(l.strip() for l in lines).split(' ')
 
@@ -105,17 +127,40 @@ def _check_vocab(vocab, top:int, name:str):
     if top >= len(vocab):
         raise ValueError(f'{name}: token id {top} is outside the vocab of {len(vocab)} words')
 
-def _check_count(name, v):
-    "Raise a clear error unless `v` is an int of at least 1 (a batch size, a sequence length)."
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f'{name} must be an int of at least 1, got {v!r}')
+def _check_count(name, v, lo=1, hi=None):
+    """`v` as a Python int if it is a whole number from `lo` to `hi`, else a clear error: the one rule for every
+    size and count in lmstate (a batch size, a layer count, a seed). Python and numpy integers pass; bools,
+    floats (even 2.0) and strings do not."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
+        raise TypeError(f'{name} must be an int of at least {lo}, got {v!r}')
+    v = int(v)
+    if v < lo: raise ValueError(f'{name} must be an int of at least {lo}, got {v}')
+    if hi is not None and v > hi: raise ValueError(f'{name} must be an int from {lo} to {hi:,}, got {v}')
+    return v
+
+@contextlib.contextmanager
+def _rng_untouched():
+    "Run a block that may draw random numbers (fastai's loaders do) and leave Python's, numpy's and torch's RNGs as they were."
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+    try: yield
+    finally:
+        random.setstate(states[0]); np.random.set_state(states[1]); torch.set_rng_state(states[2])
+        if cuda is not None: torch.cuda.set_rng_state_all(cuda)
 
 def make_samples(nums:list, # the numericalized stream
                  sl:int=16, # tokens per sample
                  per_step:bool=True, # target at every step (`sl` tokens) or only the next token
                 ) -> list: # (x, y) pairs: x `(sl,)`, y `(sl,)` if `per_step` else a 0-d tensor
     "Consecutive, non-overlapping windows of `sl` tokens with their targets, as the book cuts them."
-    _check_count('sl', sl)
+    sl = _check_count('sl', sl)
+    if isinstance(nums, torch.Tensor): nums = nums.tolist()
+    if not isinstance(nums, (list, tuple)):
+        raise TypeError(f'make_samples takes a list of token ids, got {type(nums).__name__}')
+    bad = next((i for i, t in enumerate(nums) if isinstance(t, bool) or not isinstance(t, numbers.Integral)), None)
+    if bad is not None:
+        raise TypeError(f'make_samples takes token ids (ints), got {type(nums[bad]).__name__} {nums[bad]!r} at '
+                        f'position {bad}: numericalize the tokens first')
     if len(nums) < sl + 2: raise ValueError(f'a stream of {len(nums)} tokens is too short for samples of sl={sl}')
     t = torch.as_tensor(nums)
     if per_step: return [(t[i:i+sl], t[i+1:i+sl+1]) for i in range(0, len(t)-sl-1, sl)]
@@ -126,7 +171,7 @@ def group_chunks(ds:list, # samples in stream order
                  bs:int, # batch size: the number of rows, and of separate stretches of the stream
                 ) -> list: # the samples reordered so that, read `bs` at a time, row `j` continues across batches
     "Reorder `ds` so that row `j` of batch `i+1` continues row `j` of batch `i`."
-    _check_count('bs', bs)
+    bs = _check_count('bs', bs)
     if bs > len(ds): raise ValueError(f'bs={bs} is larger than the {len(ds)} samples: no batch could be filled')
     m = len(ds) // bs
     return [ds[i + m*j] for i in range(m) for j in range(bs)]
@@ -141,7 +186,7 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
            valid_pct:float=0.2, # the final share of the samples that validates
           ) -> DataLoaders: # with `.vocab`; `drop_last=True`, `shuffle=False` for both splits
     "fastai `DataLoaders` of Human Numbers, arranged so a stateful model's rows continue from batch to batch."
-    _check_count('bs', bs)
+    bs, sl = _check_count('bs', bs), _check_count('sl', sl)
     if isinstance(valid_pct, bool) or not isinstance(valid_pct, numbers.Real) or not 0 < valid_pct < 1:
         raise ValueError(f'valid_pct must be a number between 0 and 1, got {valid_pct!r}')
     tokens = tokenize(read_lines(path))
@@ -153,7 +198,8 @@ def lm_dls(bs:int=64, # batch size (rows per batch)
         if bs > len(p):
             raise ValueError(f'bs={bs} is larger than the {len(p)} samples of a split: no batch could be filled')
     if stateful: parts = [group_chunks(p, bs) for p in parts]
-    dls = DataLoaders.from_dsets(*parts, bs=bs, shuffle=False, drop_last=True)
+    with _rng_untouched():                            # fastai seeds each loader from Python's random numbers
+        dls = DataLoaders.from_dsets(*parts, bs=bs, shuffle=False, drop_last=True)
     dls.vocab = vocab
     return dls
 
@@ -163,7 +209,8 @@ def baseline(batches, # a loader or list of (x, y) batches
             ) -> tuple: # (most common target token, share of targets it makes up)
     "The most common target in `batches`, and the accuracy of always predicting it."
     counts = Counter()
-    for _, y in batches: counts.update(y.flatten().tolist())
+    with _rng_untouched():                            # iterating a loader draws from the global RNGs
+        for _, y in batches: counts.update(y.flatten().tolist())
     if not counts: raise ValueError('baseline needs at least one batch of targets')
     idx, n = counts.most_common(1)[0]
     _check_vocab(vocab, max(counts), 'baseline')
@@ -191,6 +238,7 @@ def check_continuity(batches, # a loader or list of (x, y) batches: x `(bs, sl)`
                     ) -> Continuity:
     "Check that row `j` of each batch continues row `j` of the batch before."
     res, prev = Continuity(), None
+    with _rng_untouched(): batches = list(batches)     # iterating a loader draws from the global RNGs
     for i, b in enumerate(batches):
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             raise TypeError(f'batch {i} is not an (x, y) pair: got {type(b).__name__}')
@@ -219,10 +267,10 @@ def plot_batches(bs:int=4, # rows per batch
                 ):
     "Draw how `lm_dls(bs, sl)` cuts the training stream into `bs` rows, and its first `n_batches` batches."
     import matplotlib.pyplot as plt
-    _check_count('n_batches', n_batches)
+    n_batches = _check_count('n_batches', n_batches)
     dls = lm_dls(bs, sl, path=path)
     if n_batches > len(dls.train): raise ValueError(f'n_batches must be from 1 to {len(dls.train)}, got {n_batches}')
-    batches = [b for _, b in zip(range(n_batches), dls.train)]
+    with _rng_untouched(): batches = [b for _, b in zip(range(n_batches), dls.train)]   # reading moves no RNG
     m = len(dls.train)                                   # samples per row: row j starts at sample j*m of the split
     row_len = m * sl                                     # tokens per row
     fig, (top, ax) = plt.subplots(2, 1, figsize=(min(0.8 * sl * n_batches + 1.5, 7), 0.6 * bs + 2.2),

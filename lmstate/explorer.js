@@ -4,12 +4,14 @@
   const esc = s => String(s).replace(/[&<>"']/g,
     c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;'})[c]);
   const num = n => n.toLocaleString('en-US');
-  const INT = /^[ \t]*[+-]?[0-9]{1,9}[ \t]*$/;
+  const INT = /^[ \t]*[+-]?[0-9]{1,15}[ \t]*$/;   // up to 15 digits: a Number holds them exactly
+  const WHOLE = /^[ \t]*[+-]?[0-9]+[ \t]*$/;
   function toInt(name, v) {
     if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v !== 'string' || !INT.test(v))
-      throw new Error(`${name} must be a whole number, got ${typeof v === 'string' ? `'${v}'` : v}`);
-    return parseInt(v, 10) + 0;   // + 0 turns -0 into 0
+    if (typeof v === 'string' && INT.test(v)) return parseInt(v, 10) + 0;   // + 0 turns -0 into 0
+    if (typeof v === 'string' && WHOLE.test(v))
+      throw new Error(`${name} must be a whole number of at most 15 digits, got ${v.trim().replace(/^[+-]/, '').length}`);
+    throw new Error(`${name} must be a whole number, got ${typeof v === 'string' ? `'${v}'` : v}`);
   }
   function bytes(m, s) {
     const g = m === 'LMModel6' ? 4 : 1, H = s.n_hidden, V = s.vocab_sz, L = s.n_layers;

@@ -18,6 +18,10 @@ from fastai.callback.rnn import ModelResetter
 import numpy as np
 import pandas as pd
 import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (they add Learner.fit_one_cycle and no_bar)
+from fastai.data.core import DataLoaders
+from fastai.losses import CrossEntropyLossFlat
+from fastai.text.learner import TextLearner
+from .data import _check_count, _rng_untouched
 
 # %% ../nbs/02_lmmodel4.ipynb #07634d3e
 def _check_tokens(model, x, n_tokens=None):
@@ -36,12 +40,13 @@ def _check_tokens(model, x, n_tokens=None):
     if x.device.type == 'cpu' and (x.min() < 0 or x.max() >= vocab_sz):
         raise ValueError(f'{name}: token ids must be in 0..{vocab_sz - 1}, got {x.min().item()}..{x.max().item()}')
 
-def _check_sizes(model, **sizes):
-    "Raise a clear error naming `model` unless every size is a whole number of at least 1."
+def _check_sizes(model, **sizes) -> tuple:
+    "The sizes as Python ints, in order, or a clear error naming `model` (the package's one rule: `_check_count`)."
+    out = []
     for k, v in sizes.items():
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f'{type(model).__name__}: {k} must be an int of at least 1, got {v!r}')
-        if v < 1: raise ValueError(f'{type(model).__name__}: {k} must be an int of at least 1, got {v!r}')
+        try: out.append(_check_count(k, v))
+        except (TypeError, ValueError) as e: raise type(e)(f'{type(model).__name__}: {e}') from None
+    return tuple(out)
 
 # %% ../nbs/02_lmmodel4.ipynb #d1305212
 def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, vocab_sz)`
@@ -72,18 +77,29 @@ def fit_model(model:nn.Module, # the model to train
               lr:float, # maximum learning rate of the one-cycle schedule: a number, or a slice as fastai takes it
               cbs=None, # extra callbacks, e.g. a `StateRecorder`
               quiet:bool=True, # False: fastai's progress bar and table of losses and accuracy per epoch
+              wd:float=None, # weight decay; None: fastai's default
              ) -> tuple: # (learner, final validation accuracy)
     "Train `model` as the book does and return the learner and its final validation accuracy."
-    if isinstance(n_epoch, bool) or not isinstance(n_epoch, int) or n_epoch < 1:
-        raise ValueError(f'n_epoch must be an int of at least 1, got {n_epoch!r}')
-    lr = _check_lr(lr)
-    cbs = [cbs] if isinstance(cbs, Callback) else list(cbs or [])       # one callback, as a Learner accepts
-    if callable(getattr(model, 'reset', None)) and not any(isinstance(c, ModelResetter) for c in cbs):
-        cbs.append(ModelResetter())
-    learn = Learner(dls, model, loss_func=loss_func, metrics=accuracy, cbs=cbs)
+    if not isinstance(model, nn.Module): raise TypeError(f'fit_model trains an nn.Module, got {type(model).__name__}')
+    if not isinstance(dls, DataLoaders):
+        raise TypeError(f'fit_model needs fastai DataLoaders (e.g. lm_dls()), got {type(dls).__name__}')
+    n_epoch, lr = _check_count('n_epoch', n_epoch), _check_lr(lr)
+    cbs = [cbs] if isinstance(cbs, Callback) else cbs
+    if cbs is not None and not (isinstance(cbs, (list, tuple)) and all(isinstance(c, Callback) or
+                                (isinstance(c, type) and issubclass(c, Callback)) for c in cbs)):
+        raise TypeError(f'cbs must be a fastai Callback or a list of them, got {cbs!r}')
+    cbs = list(cbs or [])                                               # one callback, as a Learner accepts
+    if wd is not None and (isinstance(wd, bool) or not isinstance(wd, numbers.Real) or not 0 <= wd < math.inf):
+        raise ValueError(f'wd must be a weight decay of 0 or more, got {wd!r}')
+    if getattr(model, 'returns_raw_outputs', False):   # LMModel7: fastai's TextLearner, as the book trains it
+        learn = TextLearner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy, cbs=cbs)
+    else:
+        if callable(getattr(model, 'reset', None)) and not any(isinstance(c, ModelResetter) for c in cbs):
+            cbs.append(ModelResetter())
+        learn = Learner(dls, model, loss_func=loss_func, metrics=accuracy, cbs=cbs)
     if quiet:
-        with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr)
-    else: learn.fit_one_cycle(n_epoch, lr)
+        with learn.no_logging(), learn.no_bar(): learn.fit_one_cycle(n_epoch, lr, wd=wd)
+    else: learn.fit_one_cycle(n_epoch, lr, wd=wd)
     train_loss, valid_loss, acc = learn.recorder.values[-1]
     if not (math.isfinite(train_loss) and math.isfinite(valid_loss)):
         raise RuntimeError(f'training diverged: losses {train_loss} (train) and {valid_loss} (valid) after '
@@ -97,7 +113,7 @@ class LMModel1(Module):
     State: none kept between batches, so any number of rows, device or dtype works from one batch to the next."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
+        vocab_sz, n_hidden = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)   # input to hidden
         self.h_h = nn.Linear(n_hidden, n_hidden)      # hidden to hidden
         self.h_o = nn.Linear(n_hidden, vocab_sz)      # hidden to output
@@ -117,7 +133,7 @@ class LMModel2(Module):
     State: the int 0 at the start of every forward, broadcast at step 0; nothing is kept between batches."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
+        vocab_sz, n_hidden = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.h_h = nn.Linear(n_hidden, n_hidden)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -139,6 +155,7 @@ def _start_state(model, x):
     if h.ndim != 2 or h.shape[1] != n_hidden:
         raise ValueError(f'{name}.h must be 0 or a (bs, {n_hidden}) tensor, got shape {tuple(h.shape)}')
     if h.shape[0] != x.shape[0]: return 0     # (bs, n_hidden) of another batch size: no row of x continues it
+    if h.is_meta and not x.is_meta: return 0  # a state from a shape-only run on the meta device holds no values
     return _kept(h, x, model.h_h.weight.dtype)     # the state follows the model's device and dtype
 
 def _kept(t, x, dtype):
@@ -157,7 +174,7 @@ class LMModel3(Module):
     its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
+        vocab_sz, n_hidden = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.h_h = nn.Linear(n_hidden, n_hidden)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -184,7 +201,7 @@ class LMModel4(Module):
     its dtype; it is not in `state_dict`."""
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int): # size of the hidden state
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
+        vocab_sz, n_hidden = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.h_h = nn.Linear(n_hidden, n_hidden)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -214,14 +231,14 @@ def predict_words(model:nn.Module, # a model with `reset()` that predicts at eve
     "The model's next-word guesses for one row of a stateful loader, in words; the model is reset before and after."
     if not isinstance(model, nn.Module) or not callable(getattr(model, 'reset', None)):
         raise TypeError(f'predict_words needs an nn.Module with a reset(), got {type(model).__name__}')
-    for k, v, lo in (('row', row, 0), ('n_batches', n_batches, 1)):
-        if k == 'row' and v is None: continue
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
-            raise ValueError(f'{k} must be an int of at least {lo}, got {v!r}')
+    row = None if row is None else _check_count('row', row, 0)
+    n_batches = _check_count('n_batches', n_batches)
+    if hasattr(dl, '__len__') and n_batches > len(dl):       # say so before running the whole loader
+        raise ValueError(f'n_batches is {n_batches}, but the loader has {len(dl)} batches')
     was_training, n = model.training, 0
     model.eval(); model.reset()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), _rng_untouched():     # reading a loader moves no global RNG
             for x, y in dl:
                 if reset_each: model.reset()
                 out = model(x)                        # (bs, sl, vocab_sz)
@@ -261,6 +278,7 @@ def _rnn_state(model, x, n_tensors=1):
             raise ValueError(f'{name}.h must be None or {kind} of shape {want}, got {tuple(t.shape)} '
                              '(the state puts layers first even with batch_first=True)')
     if ts[0].shape[1] != x.shape[0]: return None     # another batch size: no row of x continues the kept rows
+    if ts[0].is_meta and not x.is_meta: return None  # a state from a shape-only run on the meta device holds no values
     dtype = next(rnn.parameters()).dtype
     ts = tuple(_kept(t, x, dtype) for t in ts)     # the state follows the model's device and dtype
     return ts[0] if n_tensors == 1 else ts
@@ -275,7 +293,7 @@ class LMModel5(Module):
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of each layer's state
                  n_layers:int): # number of stacked RNN layers
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
+        vocab_sz, n_hidden, n_layers = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.rnn = nn.RNN(n_hidden, n_hidden, n_layers, batch_first=True)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -296,7 +314,8 @@ def lmmodel4_as_rnn(model:LMModel4, # a LMModel4, trained or not
     if not isinstance(model, LMModel4):
         raise TypeError(f'lmmodel4_as_rnn needs a LMModel4, got {type(model).__name__}')
     W, b = model.h_h.weight, model.h_h.bias
-    rnn = nn.RNN(W.shape[1], W.shape[0], num_layers=1, nonlinearity='relu', batch_first=True).to(W.device, W.dtype)
+    with _rng_untouched():                           # its random initial weights are all replaced below
+        rnn = nn.RNN(W.shape[1], W.shape[0], num_layers=1, nonlinearity='relu', batch_first=True).to(W.device, W.dtype)
     with torch.no_grad():
         rnn.weight_ih_l0.copy_(W); rnn.weight_hh_l0.copy_(W)
         rnn.bias_ih_l0.copy_(b); rnn.bias_hh_l0.zero_()
@@ -312,7 +331,7 @@ class LMModel6(Module):
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of each layer's h and c
                  n_layers:int): # number of stacked LSTM layers
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
+        vocab_sz, n_hidden, n_layers = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
         self.i_h = nn.Embedding(vocab_sz, n_hidden)
         self.rnn = nn.LSTM(n_hidden, n_hidden, n_layers, batch_first=True)
         self.h_o = nn.Linear(n_hidden, vocab_sz)
@@ -339,11 +358,12 @@ class LMModel7(Module):
     State: `self.h`, None at the start and after `reset()` (nn.LSTM makes zeros), then a pair `(h, c)` of
     `(n_layers, bs, n_hidden)` tensors, detached after each batch. A batch with another number of rows starts from
     None; the kept state follows the input to its device and the model to its dtype; it is not in `state_dict`."""
+    returns_raw_outputs = True   # `fit_model` trains it with fastai's TextLearner (AR/TAR), as the book does
     def __init__(self, vocab_sz:int, # number of tokens in the vocab
                  n_hidden:int, # size of the embedding, of each layer's h and c, and of the tied output matrix
                  n_layers:int, # number of stacked LSTM layers
                  p:float): # dropout probability on the LSTM's outputs
-        _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
+        vocab_sz, n_hidden, n_layers = _check_sizes(self, vocab_sz=vocab_sz, n_hidden=n_hidden, n_layers=n_layers)
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
             raise ValueError(f'LMModel7: p must be a dropout probability in [0, 1), got {p!r}')
         self.i_h = nn.Embedding(vocab_sz, n_hidden)

@@ -8,7 +8,7 @@ __all__ = ['RNN_MODELS', 'MOMENTS', 'LIMITS', 'MAX_BYTES', 'DEFAULTS', 'NOTES', 
            'state_at', 'plot_state_heatmap', 'StateHeatmap', 'TrainingTimeline']
 
 # %% ../nbs/04_widgets.ipynb #592b71c8
-import html, json, random, re, uuid
+import html, json, numbers, random, re, uuid
 from importlib.resources import files
 import torch
 from torch import nn
@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output
 from fastai.callback.core import Callback
-from .data import lm_dls, check_continuity
+from .data import lm_dls, check_continuity, _check_count, _rng_untouched
 from .state import state_shape, has_graph, StateRecorder
 from .models import LMModel4, LMModel5, LMModel6, fit_model
 from .site import PAGE_MARK
@@ -51,14 +51,16 @@ DEFAULTS = dict(model="book's LMModel5", moment='after the batch', bs=64, sl=16,
                 t=0, last_bs=32, row=3)   # the book's sizes; `row` is the batch row drawn highlighted
 
 # %% ../nbs/04_widgets.ipynb #db11f7d7
-_INT = re.compile(r'[ \t]*[+-]?[0-9]{1,9}[ \t]*')   # what a user types; the page's script uses the same pattern
+_INT = re.compile(r'[ \t]*[+-]?[0-9]{1,15}[ \t]*')  # what a user types; the page's script uses the same pattern
 
 def _int(name, v):
-    "`v` as an int, from an int or a typed string, or a ValueError naming the field."
-    if isinstance(v, bool) or not isinstance(v, (int, str)) or isinstance(v, str) and not _INT.fullmatch(v):
-        got = f"'{v}'" if isinstance(v, str) else repr(v)   # a typed string is quoted, as on the page
-        raise ValueError(f'{name} must be a whole number, got {got}')
-    return int(v)
+    "`v` as an int, from an int (numpy's too) or a typed string, or a ValueError naming the field."
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool): return int(v)
+    if isinstance(v, str) and _INT.fullmatch(v): return int(v)
+    if isinstance(v, str) and re.fullmatch(r'[ \t]*[+-]?[0-9]+[ \t]*', v):   # whole, but more than 15 digits
+        raise ValueError(f'{name} must be a whole number of at most 15 digits, got {len(v.strip().lstrip("+-"))}')
+    got = f"'{v}'" if isinstance(v, str) else repr(v)       # a typed string is quoted, as on the page
+    raise ValueError(f'{name} must be a whole number, got {got}')
 
 def check_settings(**settings) -> dict: # every setting of `DEFAULTS`, numbers as ints
     "`DEFAULTS` updated with `settings`, checked: a ValueError with a short message for any the models cannot run."
@@ -227,6 +229,8 @@ def _svg(shape, row):
 def view_html(spec:dict, # what `explore_state` returns
              ) -> str:
     "The explorer's view: LMModel4 and the RNN model side by side, each state drawn, every tensor's shape listed."
+    if not isinstance(spec, dict) or not ('error' in spec or {'settings', 'loop', 'rnn', 'note'} <= set(spec)):
+        raise ValueError(f'view_html draws what explore_state returns, got {spec!r:.60}')
     if 'error' in spec:
         return f'<div class="lm-view"><div class="lm-err lm-msg">{html.escape(spec["error"])}</div></div>'
     s, out = spec['settings'], []
@@ -254,7 +258,8 @@ def _script_json(o):
 
 def explorer_html(**settings) -> str: # a `<div>` and the `<script>` that runs it: no kernel, no download
     "The state explorer as self-contained HTML: the same controls and view, computed in the browser by formula."
-    init = {**DEFAULTS, **settings}
+    plain = lambda v: int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+    init = {k: plain(v) for k, v in {**DEFAULTS, **settings}.items()}   # numpy ints too, for the JSON
     cfg = dict(RNN_MODELS=RNN_MODELS, MOMENTS=MOMENTS, LIMITS=LIMITS, MAX_BYTES=MAX_BYTES, NOTES=NOTES,
                DEFAULTS=DEFAULTS)
     uid = _uid('explorer')
@@ -296,6 +301,20 @@ class StateExplorer(widgets.VBox):
         data = super()._repr_mimebundle_(**kwargs)
         data['text/html'] = explorer_html(**self.settings)   # what a page without a kernel shows: the same, in JS
         return data
+
+def _setting(k):
+    "A property of `StateExplorer` for setting `k`: reading it reads the control, setting it sets the control."
+    def get(self): return self.controls[k].value
+    def put(self, v):
+        c = self.controls[k]
+        if isinstance(c, widgets.IntSlider): v = _check_count(k, v, c.min, c.max)   # a slider would clamp it silently
+        elif isinstance(c, widgets.Dropdown) and v not in c.options:
+            raise ValueError(f'{k} must be one of {", ".join(map(str, c.options))}, got {v!r}')
+        elif isinstance(c, widgets.Text): v = str(v)                               # as if typed
+        c.value = v
+    return property(get, put, doc=f'The explorer\'s `{k}` setting, as its control holds it.')
+
+for _k in DEFAULTS: setattr(StateExplorer, _k, _setting(_k))   # explorer.n_layers = 3 moves the slider
 
 # %% ../nbs/04_widgets.ipynb #d456a251
 def _works(m, *batches):
@@ -339,6 +358,9 @@ def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
     if mib > 256:
         raise ValueError(f'what_if_cases runs every idea on the CPU: these sizes need about {mib:,.0f} MiB, '
                                    'more than the 256 MiB it allows itself')
+    with _rng_untouched(): return _what_if_cases(B, H, L, V)
+
+def _what_if_cases(B, H, L, V):
     x = torch.randint(0, V, (B, 16))
     small, rnn, e = x[:B // 2], nn.RNN(H, H, L, batch_first=True), torch.randn(B, 16, H)
     def exported(h):
@@ -445,17 +467,15 @@ class ContinuityViewer(_NeedsKernel, widgets.VBox):
     def __init__(self, bs:int=64, # rows per batch
                  sl:int=16, # tokens per row and batch
                  n_batches:int=8): # how many training batches to step through, at least 2
-        if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 2:
-            raise ValueError(f'n_batches must be an int of at least 2 (a join needs two batches), got {n_batches!r}')
-        state = random.getstate()                    # fastai seeds each loader from Python's random numbers:
-        # the same shuffle every time, and the caller's sequence untouched
-        random.seed(0)
-        dls = lm_dls(bs, sl)
-        shuffled_dl = dls.train.new(shuffle=True)
-        random.setstate(state)
+        bs, sl = _check_count('bs', bs), _check_count('sl', sl)
+        n_batches = _check_count('n_batches', n_batches, 2)     # a join needs two batches
+        with _rng_untouched():                       # every global RNG as it was, whatever happens here
+            random.seed(0)                           # fastai seeds a loader from Python's random: the same shuffle
+            dls = lm_dls(bs, sl)
+            shuffled_dl = dls.train.new(shuffle=True)
+            stateful = [b for _, b in zip(range(n_batches), dls.train)]
+            shuffled = [b for _, b in zip(range(n_batches), shuffled_dl)]
         self.vocab = dls.vocab
-        stateful = [b for _, b in zip(range(n_batches), dls.train)]
-        shuffled = [b for _, b in zip(range(n_batches), shuffled_dl)]
         self.orders = dict(stateful=stateful, shuffled=shuffled)
         self.reports = {k: check_continuity(v, self.vocab) for k, v in self.orders.items()}
         self.order = widgets.ToggleButtons(options=list(self.orders), description='order')
@@ -492,14 +512,17 @@ def state_at(model:nn.Module, # a LMModel4, LMModel5 or LMModel6
              t:int, # the step of the last batch, from 0 to sl - 1
             ) -> torch.Tensor: # `(n_layers, bs, n_hidden)`; LMModel4's `(bs, n_hidden)` as `(1, bs, n_hidden)`
     "The state `model` holds after step `t` of the last batch, carried over from the batches before, as in training."
-    if not batches: raise ValueError('state_at needs at least one batch')
-    if not 0 <= t < batches[-1].shape[1]: raise ValueError(f't must be from 0 to {batches[-1].shape[1] - 1}, got {t}')
+    if not isinstance(batches, (list, tuple)) or not batches or not all(isinstance(b, torch.Tensor) for b in batches):
+        raise ValueError(f'state_at needs at least one batch, in a list of token-id tensors; got {batches!r:.60}')
+    t = _check_count('t', t, 0, batches[-1].shape[1] - 1)
+    was_training = model.training
     model.eval(); model.reset()
-    with torch.no_grad():
-        for x in batches[:-1]: model(x)
-        model(batches[-1][:, :t + 1])
-    h = model.h[0] if isinstance(model.h, tuple) else model.h     # an LSTM's h, not its cell c
-    model.reset()
+    try:
+        with torch.no_grad():
+            for x in batches[:-1]: model(x)
+            model(batches[-1][:, :t + 1])
+        h = model.h[0] if isinstance(model.h, tuple) else model.h     # an LSTM's h, not its cell c
+    finally: model.reset(); model.train(was_training)               # the model as it was given
     return h[None] if h.ndim == 2 else h
 
 # %% ../nbs/04_widgets.ipynb #e393fa8e
@@ -510,6 +533,9 @@ def plot_state_heatmap(models:dict, # name -> trained model
                       ):
     "Every layer's state after step `t`, rows by units, on one colour scale (linear within ±1, log beyond), stacked."
     from matplotlib.colors import SymLogNorm
+    if not isinstance(models, dict) or not models:
+        raise ValueError(f'plot_state_heatmap needs a dict of at least one name -> trained model, got {models!r:.60}')
+    rows = _check_count('rows', rows)
     panels = [(f'{name}, layer {l}', a[:rows])
               for name, m in models.items() for l, a in enumerate(state_at(m, batches, t))]
     vmax = max(a.abs().max().item() for _, a in panels)
@@ -532,7 +558,11 @@ class StateHeatmap(_NeedsKernel, widgets.VBox):
     def __init__(self, models:dict, # name -> trained model
                  batches:list, # input batches in stream order
                  rows:int=16): # batch rows to draw
-        self.models, self.batches, self.rows = models, batches, rows
+        if not isinstance(models, dict) or not models:
+            raise ValueError(f'StateHeatmap needs a dict of at least one name -> trained model, got {models!r:.60}')
+        if not isinstance(batches, (list, tuple)) or not batches:
+            raise ValueError(f'StateHeatmap needs a list of at least one batch of token ids, got {batches!r:.60}')
+        self.models, self.batches, self.rows = models, batches, _check_count('rows', rows)
         sl = batches[-1].shape[1]
         self.t = widgets.IntSlider(sl - 1, min=0, max=sl - 1, description='step t')
         self.view = widgets.HTML()
@@ -571,6 +601,15 @@ class _LivePlot(Callback):
 
 def _epochs(n): return f'{n} epoch{"" if n == 1 else "s"}'
 
+def _reason(e):
+    "An error in one line, with the reason: fastai's wrapper of a callback's error puts the reason on its second line."
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+    if len(lines) > 1 and lines[0].startswith('Exception occured in'):   # fastai's own spelling
+        where = re.search(r'`(\w+)` when calling event `(\w+)`', lines[0])
+        at = f' (in {where[1]}, at {where[2]})' if where else ''
+        return f'{type(e).__name__}{at}: {" ".join(lines[1:])}'
+    return f'{type(e).__name__}: {" ".join(lines)}'
+
 class TrainingTimeline(_NeedsKernel, widgets.VBox):
     "A button that trains a model with fastai, its progress bar, and the state's norm per layer redrawn as it goes."
     kernel_adds = 'trains a fresh model and redraws the plot while it trains'
@@ -578,8 +617,13 @@ class TrainingTimeline(_NeedsKernel, widgets.VBox):
                  dls, # fastai DataLoaders, e.g. `lm_dls()`
                  n_epoch:int=2, # epochs per click
                  lr:float=3e-3, # one-cycle learning rate
-                 every:int=10): # redraw after this many batches
+                 every:int=10, # redraw after this many batches
+                 attr:str='h'): # where the model keeps its state (a path, see `get_state`): '0.hidden' for AWD_LSTM
+        if not callable(make_model): raise TypeError(f'make_model must make a fresh model when called, got {make_model!r}')
+        n_epoch, every = _check_count('n_epoch', n_epoch), _check_count('every', every)
+        if not isinstance(attr, str): raise TypeError(f'attr must name where the model keeps its state, got {attr!r}')
         self.make_model, self.dls, self.n_epoch, self.lr, self.every = make_model, dls, n_epoch, lr, every
+        self.attr = attr
         self.button = widgets.Button(description=f'train {_epochs(n_epoch)}', icon='play')
         self.status, self.progress, self.plot = widgets.HTML(), widgets.Output(), widgets.HTML()
         self.button.on_click(lambda _: self.train())
@@ -588,7 +632,7 @@ class TrainingTimeline(_NeedsKernel, widgets.VBox):
     def train(self):
         "Train a fresh model, showing fastai's progress bar and the live state plot; errors are shown, not raised."
         self.button.disabled, self.status.value = True, 'training...'
-        self.rec, err = StateRecorder(), None
+        self.rec, err = StateRecorder(self.attr), None
         with self.progress:                          # in a kernel, an error leaving this block would be swallowed
             clear_output()
             try: learn, acc = fit_model(self.make_model(), self.dls, self.n_epoch, self.lr, quiet=False,
@@ -598,9 +642,9 @@ class TrainingTimeline(_NeedsKernel, widgets.VBox):
             self.learn = learn
             self.status.value = (f'{type(learn.model).__name__}: accuracy {acc:.3f} after {_epochs(self.n_epoch)}; '
                                  f'{len(self.rec.records)} batches and {len(self.rec.resets)} resets recorded')
-        else: self.status.value = f'<span class="lm-err">{html.escape(_err(err))}</span>'
+        else: self.status.value = f'<span class="lm-err">{html.escape(_reason(err))}</span>'
         self.button.disabled = False
     def static_html(self) -> str:
         "The last run's plot and result, for a page without a kernel."
-        if not self.rec: return '<div class="lm-note">Not trained yet: no plot to show.</div>'
+        if self.rec is None: return '<div class="lm-note">Not trained yet: no plot to show.</div>'
         return self.plot.value + f'<div>{self.status.value}</div>'

@@ -241,7 +241,7 @@ def _grid():
                 yield dict(model=model, moment=moment, bs=bs, sl=sl, n_hidden=H, n_layers=L, vocab_sz=30, t=t,
                            last_bs=last_bs, row=5)
     for k, v in [('bs', 'abc'), ('bs', ''), ('bs', '0'), ('bs', '-0'), ('bs', '-3'), ('bs', ' 12 '), ('bs', '+5'),
-                 ('bs', '2.5'), ('bs', '5000'), ('bs', '1' * 10), ('bs', '\u200312'), ('bs', "it's"), ('n_layers', 0),
+                 ('bs', '2.5'), ('bs', '5000'), ('bs', '1' * 10), ('bs', '10000000000'), ('bs', '1' * 16), ('row', '9' * 15), ('bs', '\u200312'), ('bs', "it's"), ('n_layers', 0),
                  ('n_layers', 5), ('t', 16), ('row', '-1'), ('row', '99'), ('vocab_sz', '100001'), ('n_hidden', '8192'),
                  ('sl', '1024'), ('size', 3)]:
         yield dict(DEFAULTS, **{k: v})

@@ -234,6 +234,12 @@ def test_the_site_check_sees_the_unprocessed_notebooks_fail():
     choices = [quarto_choice(d) for nb in NBS for d in _output_data(nb) if is_page_form(d)]
     assert choices and set(choices) == {'application/vnd.jupyter.widget-view+json'}, set(choices)
 
+def test_notebooks_save_no_widget_state():
+    """A notebook opened with a kernel makes its widgets anew; saved ipywidgets state (nbconvert's execute stores it)
+    would only make the notebook larger, and the site drops it anyway."""
+    saved = [nb.name for nb in NBS if 'widgets' in json.loads(nb.read_text())['metadata']]
+    assert not saved, f'widget state saved in {saved}: drop metadata.widgets'
+
 def test_every_figure_has_alt_text():
     "Each cell that shows a matplotlib figure says what it shows (`#| fig-alt:`), for a reader who cannot see it."
     missing = []
