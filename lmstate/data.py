@@ -140,7 +140,7 @@ def _check_count(name, v, lo=1, hi=None):
 
 @contextlib.contextmanager
 def _rng_untouched():
-    "Run a block that may draw random numbers (fastai's loaders do) and leave Python's, numpy's and torch's RNGs as they were."
+    "Run a block that may draw random numbers (fastai's loaders do); leave every global RNG as it was."
     states = random.getstate(), np.random.get_state(), torch.get_rng_state()
     cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
     try: yield

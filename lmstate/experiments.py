@@ -276,7 +276,8 @@ def _check_runs(df:pd.DataFrame, where:str):
     for col in ('accuracy', 'secs_per_epoch', 'seed'):
         vals = pd.to_numeric(df[col], errors='coerce')
         bad = df.index[vals.isna()]
-        if len(bad): raise ValueError(f'{where}: column {col} holds {df[col][bad[0]]!r} in row {bad[0] + 1}, not a number')
+        if len(bad):
+            raise ValueError(f'{where}: column {col} holds {df[col][bad[0]]!r} in row {bad[0] + 1}, not a number')
     twice = df.duplicated(['model', 'variant', 'seed'])
     if twice.any():
         r = df[twice].iloc[0]

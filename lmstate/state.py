@@ -68,7 +68,8 @@ def _parts(h, layout=None, directions:int=1):
     "(label, tensor) for each layer (and direction) of state `h`: the tensors whose row norms `state_norms` takes."
     def split(t, layer=None):                        # one tensor: (bs, n) or (n,) is one layer, else the first axis
         t = t.detach().float()
-        if t.ndim > 3: raise ValueError(f'a state tensor has 1 to 3 dims (n_layers, bs, n_hidden), got {tuple(t.shape)}')
+        if t.ndim > 3:
+            raise ValueError(f'a state tensor has 1 to 3 dims (n_layers, bs, n_hidden), got {tuple(t.shape)}')
         if t.ndim < 3: return [(f'layer {layer or 0}', t)]
         D = directions if t.shape[0] % directions == 0 else 1
         names = [f'layer {(layer or 0) + i // D}' + (f' {("forward", "backward")[i % D]}' if D == 2 else '')
@@ -157,7 +158,7 @@ def get_state(model:nn.Module, # the model
 
 def state_layout(model:nn.Module, # any model; its first `nn.RNN`, `nn.GRU` or `nn.LSTM` is read
                 ) -> dict: # layout ('hc', 'layers' or None), directions (1 or 2), batch_first
-    "How `model` lays out its state and its batches, as its recurrent module says (a plain loop: one direction, rows first)."
+    "How `model` lays out its state and batches, as its recurrent module says (a loop: one direction, rows first)."
     rnn = next((m for m in model.modules() if isinstance(m, nn.RNNBase)), None)
     if rnn is None: return dict(layout=None, directions=1, batch_first=True)
     return dict(layout='hc' if isinstance(rnn, nn.LSTM) else 'layers', directions=2 if rnn.bidirectional else 1,

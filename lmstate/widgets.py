@@ -619,7 +619,8 @@ class TrainingTimeline(_NeedsKernel, widgets.VBox):
                  lr:float=3e-3, # one-cycle learning rate
                  every:int=10, # redraw after this many batches
                  attr:str='h'): # where the model keeps its state (a path, see `get_state`): '0.hidden' for AWD_LSTM
-        if not callable(make_model): raise TypeError(f'make_model must make a fresh model when called, got {make_model!r}')
+        if not callable(make_model):
+            raise TypeError(f'make_model must make a fresh model when called, got {make_model!r}')
         n_epoch, every = _check_count('n_epoch', n_epoch), _check_count('every', every)
         if not isinstance(attr, str): raise TypeError(f'attr must name where the model keeps its state, got {attr!r}')
         self.make_model, self.dls, self.n_epoch, self.lr, self.every = make_model, dls, n_epoch, lr, every
