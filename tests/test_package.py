@@ -46,6 +46,8 @@ def _calls(env, tmp):
         'state.state_norms': lambda: S.state_norms(h), 'state.norm_labels': lambda: S.norm_labels(h),
         'state.describe_state': lambda: S.describe_state(h), 'state.graph_nodes': lambda: S.graph_nodes(h * 2),
         'state.graph_ops': lambda: S.graph_ops(h * 2), 'state.get_state': lambda: S.get_state(m5),
+        'state.recurrent_shapes': lambda: S.recurrent_shapes(),
+        'models.generate': lambda: M.generate(m4, dls.vocab, 'one .', 5, seed=0),
         'state.state_layout': lambda: S.state_layout(m5), 'state.trace_forward': lambda: S.trace_forward(m5, xs[0]),
         'state.trace_batches': lambda: S.trace_batches(m5, xs), 'state.StateRecorder': lambda: S.StateRecorder(),
         'models.loss_func': lambda: M.loss_func(torch.zeros(2, 3, 30), torch.zeros(2, 3, dtype=torch.long)),
@@ -110,7 +112,8 @@ def test_functions_that_run_a_model_leave_its_mode(env):
     "Whatever mode a model is in, in train or in eval, each function that runs it gives it back in that mode."
     from lmstate import state as S, models as M, widgets as W
     dls, xs, m5, m4 = env['dls'], env['xs'], env['models']['LMModel5'], env['models']['LMModel4']
-    runs = {'predict_words': lambda m: M.predict_words(m, dls.valid, dls.vocab), 'state_at': lambda m: W.state_at(m, xs, 3),
+    runs = {'predict_words': lambda m: M.predict_words(m, dls.valid, dls.vocab),
+            'generate': lambda m: M.generate(m, dls.vocab, 'one .', 5, temperature=0), 'state_at': lambda m: W.state_at(m, xs, 3),
             'trace_forward': lambda m: S.trace_forward(m, xs[0]), 'trace_batches': lambda m: S.trace_batches(m, xs),
             'plot_state_heatmap': lambda m: W.plot_state_heatmap({'m': m}, xs, 3), 'StateHeatmap': lambda m: W.StateHeatmap({'m': m}, xs)}
     changed = []
