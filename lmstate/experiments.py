@@ -8,7 +8,7 @@ __all__ = ['BOOK', 'VARIANTS', 'MAX_SEED', 'FIELDS', 'MAX_SEEDS', 'Spec', 'make_
            'check_out', 'save_results', 'load_results', 'summarize', 'baselines', 'detach_cost', 'bench', 'main', 'cli']
 
 # %% ../nbs/06_experiments.ipynb #0fe326b7
-import argparse, csv, json, math, os, platform, sys, tempfile, time
+import argparse, csv, json, os, platform, sys, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -177,9 +177,7 @@ def _run_one(model, seed, variant, epochs, lr, quiet, spec):
         if 'diverged' not in str(e): raise
         raise RuntimeError(f'{model} ({variant}, seed {seed}) diverged: {e}') from None
     secs = time.perf_counter() - start
-    train_loss, valid_loss, acc = learn.recorder.values[-1]
-    if not (math.isfinite(train_loss) and math.isfinite(valid_loss)):
-        raise RuntimeError(f'{model} ({variant}, seed {seed}) diverged: losses {train_loss}, {valid_loss}')
+    train_loss, valid_loss, acc = learn.recorder.values[-1]          # finite: fit_model raised otherwise
     return dict(model=model, variant=variant, seed=seed, epochs=epochs,
                 lr=float(lr) if not isinstance(lr, slice) else str(lr),
                 sl=dls.train.one_batch()[0].shape[1], train_loss=round(float(train_loss), 4),

@@ -63,7 +63,7 @@ def _quarto_markup(soup, nb):
     for prompt in soup.select('.jp-InputPrompt, .jp-OutputPrompt'): prompt.decompose()      # Quarto shows no prompts
 
 def render(nb_path, dest):
-    "Write the page Quarto would make of processed notebook `nb_path` to `dest`; return the chosen formats in order."
+    "Write the page Quarto would make of processed notebook `nb_path` to `dest`."
     nb = nbformat.read(str(nb_path), as_version=4)
     html, _ = QuartoOrderExporter().from_notebook_node(nb)
     soup = BeautifulSoup(html, 'html.parser')
@@ -71,5 +71,3 @@ def render(nb_path, dest):
     soup.body['class'] = soup.body.get('class', []) + ['lm-quarto']
     soup.head.append(BeautifulSoup(QUARTO_CSS, 'html.parser'))
     Path(dest).write_text(str(soup))
-    return [next((m for m in QUARTO_ORDER if m in o.get('data', {})), None)
-            for c in nb.cells for o in c.get('outputs', []) if 'data' in o]
