@@ -17,7 +17,7 @@ def server(tmp_path_factory, chromium):
     "A Jupyter server on 127.0.0.1 with a token, serving a copy of the project (a browser session may autosave or export)."
     copy = copy_project(tmp_path_factory.mktemp('lab')/'project')
     root = copy/'nbs'
-    for nb in root.glob('*.ipynb'):   # no stored outputs: what the tests find on the page, the browser's run produced
+    for nb in root.rglob('*.ipynb'):   # no stored outputs: what the tests find on the page, the browser's run produced
         d = json.loads(nb.read_text())
         for c in d['cells']:
             if c['cell_type'] == 'code': c['outputs'], c['execution_count'] = [], None
@@ -175,7 +175,7 @@ def static_site(tmp_path_factory):
         render(nb, out)
         html = ''.join(''.join(o.get('data', {}).get('text/html', '')) for c in json.loads(nb.read_text())['cells']
                        for o in c.get('outputs', []))
-        saved[page(str(rel))] = {k: html.count(f'class="{k}"') for k in ('lm-explorer', 'lm-whatif', 'lm-static')}
+        saved[page(str(rel))] = {k: html.count(f'class="{k}"') for k in ('lm-explorer', 'lm-whatif', 'lm-static', 'lm-shapes')}
         up = '../' * (len(rel.parts) - 1)
         link = lambda m: f'href="{page(m[1])}{m[2] or ""}"'
         html = re.sub(r'href="((?:\.\./)?[\w/-]+\.ipynb)(#[^"]*)?"', link, out.read_text())
@@ -268,6 +268,58 @@ def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
     assert not diffs, f'{len(diffs)} of {len(grid)} views are drawn differently; the first: {diffs[0]}'
     print(f'{len(grid)} settings: the page and the kernel agree on every shape, message and drawing')
 
+def _shapes_grid():
+    "Settings for comparing the shapes explorer's page formulas with the kernel: a product of the choices, bad input."
+    import itertools
+    from lmstate.shapes import SHAPE_DEFAULTS
+    for cell, L, bi, proj, bf, batched in itertools.product(('RNN', 'GRU', 'LSTM'), (1, 2, 3), (False, True),
+                                                          ('0', '4'), (False, True), (False, True)):
+        yield dict(cell=cell, num_layers=L, bidirectional=bi, proj_size=proj, batch_first=bf, batched=batched,
+                   bs='3', sl='5', input_size='7', hidden_size='8')
+    for k, v in [('bs', 'abc'), ('bs', ''), ('bs', '0'), ('bs', '-0'), ('bs', ' 12 '), ('bs', '+5'), ('bs', '2.5'),
+                 ('bs', '1000001'), ('bs', '1' * 16), ('sl', '129'), ('sl', '128'), ('num_layers', 17),
+                 ('num_layers', 0), ('hidden_size', '1000000'), ('input_size', "it's"), ('proj_size', '-1'),
+                 ('proj_size', '64'), ('proj_size', '63'), ('cell', 'LSTMCell'), ('bidirectional', 'yes'),
+                 ('size', 3)]:
+        yield dict(SHAPE_DEFAULTS, **{k: v})
+    yield dict(cell='GRU', proj_size='2', bs='x')              # the first bad setting is named, as in the kernel
+    yield dict(bidirectional=True)                              # the rest from the defaults
+
+def test_static_page_shapes_explorer_equals_the_kernel_over_a_grid(static_site, browser):
+    "The shapes explorer's page computes by PyTorch's formulas what the kernel gets from the real module: all equal."
+    import json
+    from lmstate.shapes import shapes_spec, shapes_view
+    grid = list(_shapes_grid())
+    specs = [shapes_spec(**s) for s in grid]
+    py = [json.loads(json.dumps(sp)) for sp in specs]
+    pg = browser.new_page()
+    pg.goto(f'{static_site[0]}/api/shapes.html', wait_until='load')
+    js = pg.evaluate('grid => grid.map(s => document.querySelector(".lm-shapes").lmstate.spec(s))', grid)
+    diffs = [(s, a, b) for s, a, b in zip(grid, py, js) if a != b]
+    assert not diffs, f'{len(diffs)} of {len(grid)} settings differ; the first: {diffs[0]}'
+    drawn = pg.evaluate('specs => specs.map(s => document.querySelector(".lm-shapes").lmstate.view(s))', py)
+    diffs = [(s, a, b) for s, a, b in zip(grid, (shapes_view(sp) for sp in specs), drawn) if a != b]
+    assert not diffs, f'{len(diffs)} of {len(grid)} views are drawn differently; the first: {diffs[0]}'
+    errors = sum('error' in sp for sp in specs)
+    print(f'{len(grid)} settings ({errors} refused): page and kernel agree on every shape, message and drawing')
+
+def test_shapes_explorer_responds_in_jupyterlab(server, page):
+    out = _run_all(page, server, 'lab/workspaces/shapes/tree/api/01_shapes.ipynb?reset', '01_shapes.ipynb',
+                   ['100 random settings: each slot of h_n'])
+    assert 'Traceback' not in out, out[-3000:]
+    box = page.locator('.widget-vbox:has(.lm-flow3)').last
+    box.scroll_into_view_if_needed()
+    h_n = box.locator('[data-t="h_n"]')
+    assert h_n.inner_text() == '(4, 64, 64)'
+    start = time.perf_counter()
+    box.locator('.widget-checkbox:has-text("bidirectional") input').click()
+    box.locator('[data-t="h_n"]', has_text='(2, 64, 64)').wait_for(timeout=20_000)
+    ms = (time.perf_counter() - start) * 1000
+    box.locator('.widget-dropdown select').select_option('GRU')
+    box.locator('[data-t="c_n"]').wait_for(state='detached', timeout=20_000)     # a GRU keeps one tensor
+    assert box.locator('[data-t="h_n"]').inner_text() == '(2, 64, 64)'
+    print(f'JupyterLab: click to the redrawn shapes through the kernel {ms:.0f} ms')
+
 def test_static_home_page_opens_with_the_explorer(static_site, browser):
     pg = _offline_page(browser, [])
     pg.goto(f'{static_site[0]}/index.html', wait_until='load')
@@ -295,6 +347,7 @@ def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path
     assert {'index.html', 'data.html', 'state.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html',
             'fastai.html', 'experiments.html', 'api/site.html'} <= set(pages)
     assert all(saved[p]['lm-explorer'] for p in ('index.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html'))
+    assert saved['api/shapes.html']['lm-shapes']
     blocked, ids, links, timings = [], {}, {}, []
     pg = _offline_page(browser, blocked)
     pg.set_viewport_size({'width': 1280, 'height': 900})
@@ -323,6 +376,15 @@ def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path
             n = card.locator('option').count()
             card.locator('select').select_option(index=n - 1)
             assert card.locator('[data-i]:visible').get_attribute('data-i') == str(n - 1), name
+        shapes = pg.locator('.lm-shapes').all()
+        assert len(shapes) == saved[name]['lm-shapes'], f'{name}: {len(shapes)} shapes explorers, {saved[name]} saved'
+        for box in shapes:
+            box.scroll_into_view_if_needed()
+            first = lambda: int(box.locator('[data-t="h_n"]').inner_text().strip('(').split(',')[0])
+            before, bi = first(), box.locator('input[data-k="bidirectional"]')
+            was = bi.is_checked()
+            bi.click()
+            assert first() == (before // 2 if was else before * 2), (name, before, first())
         statics = pg.locator('.lm-static').all()
         assert len(statics) == saved[name]['lm-static'], name
         for st in statics:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-MODULES = ['data', 'state', 'models', 'site', 'widgets', 'experiments']
+MODULES = ['data', 'state', 'models', 'site', 'widgets', 'shapes', 'experiments']
 
 def _public(mod):
     m = importlib.import_module(f'lmstate.{mod}')
@@ -27,7 +27,7 @@ def env():
 
 def _calls(env, tmp):
     "name -> a call of that public function with small, valid arguments; none of them trains a model."
-    from lmstate import data as D, state as S, models as M, site as W0, widgets as W, experiments as E
+    from lmstate import data as D, state as S, models as M, site as W0, widgets as W, shapes as SH, experiments as E
     dls, xs, ms = env['dls'], env['xs'], env['models']
     m4, m5 = ms['LMModel4'], ms['LMModel5']
     run = dict(model='LMModel1', variant='book', seed=0, epochs=1, lr=1e-3, sl=3, train_loss=2.0, valid_loss=2.0,
@@ -65,6 +65,10 @@ def _calls(env, tmp):
         'widgets.plot_state_heatmap': lambda: W.plot_state_heatmap({'m5': m5}, xs, 3),
         'widgets.StateHeatmap': lambda: W.StateHeatmap({'m5': m5}, xs),
         'widgets.TrainingTimeline': lambda: W.TrainingTimeline(lambda: M.LMModel4(30, 8), dls),
+        'shapes.check_shape_settings': lambda: SH.check_shape_settings(bs='8'),
+        'shapes.shapes_spec': lambda: SH.shapes_spec(bidirectional=True),
+        'shapes.shapes_view': lambda: SH.shapes_view(SH.shapes_spec()), 'shapes.shapes_html': lambda: SH.shapes_html(),
+        'shapes.ShapesExplorer': lambda: SH.ShapesExplorer(),
         'experiments.variant_dls': lambda: E.variant_dls('LMModel4'), 'experiments.check_out': lambda: E.check_out(tmp/'o'),
         'experiments.save_results': lambda: E.save_results([run], tmp/'res2'),
         'experiments.load_results': lambda: E.load_results(saved), 'experiments.summarize': lambda: E.summarize(E.load_results(saved)),

@@ -138,7 +138,7 @@ def test_wheel_builds_and_imports(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert bad.returncode == 2 and "unknown model 'LMModel9'" in bad.stderr and not (tmp_path/'r').exists(), bad.stderr
 
-LAYERS = ['data', 'state', 'models', 'site', 'widgets', 'experiments']   # each may import only from the ones before it
+LAYERS = ['data', 'state', 'models', 'site', 'widgets', 'shapes', 'experiments']   # each may import only from the ones before it
 
 def _lmstate_imports(src):
     "The lmstate modules that Python source `src` imports, written either way: `from .models` or `from lmstate.models`."
