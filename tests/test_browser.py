@@ -347,7 +347,7 @@ def test_every_static_page_reads_without_a_kernel(static_site, browser, tmp_path
     assert {'index.html', 'data.html', 'state.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html',
             'fastai.html', 'experiments.html', 'api/site.html'} <= set(pages)
     assert all(saved[p]['lm-explorer'] for p in ('index.html', 'lmmodel4.html', 'lmmodel5.html', 'widgets.html'))
-    assert saved['api/shapes.html']['lm-shapes']
+    assert all(saved[p]['lm-shapes'] for p in ('beyond.html', 'api/shapes.html'))
     blocked, ids, links, timings = [], {}, {}, []
     pg = _offline_page(browser, blocked)
     pg.set_viewport_size({'width': 1280, 'height': 900})
