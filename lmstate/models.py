@@ -397,15 +397,22 @@ def _last_logits(out):
         raise ValueError(f'generate needs a prediction at every step, (bs, sl, vocab_sz); got {tuple(out.shape)}')
     return out[0, -1]
 
-def generate(model:nn.Module, # a model with `reset()` that predicts at every step
-             vocab:list, # the vocab its ids index
-             prompt:str, # words of the vocab, separated by spaces
-             n_words:int, # how many words to write
-             temperature:float=1.0, # 0: always the most likely word; higher: flatter choices
-             keep_state:bool=True, # carry the state from word to word; False: reset before every word
-             seed:int=None, # seeds generate's own random generator; None: a fresh seed
-            ) -> str: # the words written after the prompt
-    "Text from `model`, one word at a time, its state carried from word to word; the model and every RNG as they were."
+def _copy_state(v):
+    "A kept state's values, copied: tensors cloned, tuples and lists copied through, anything else as is."
+    if isinstance(v, torch.Tensor): return v.clone()
+    if isinstance(v, (tuple, list)): return type(v)(_copy_state(t) for t in v)
+    return v
+
+def _snapshot(model):
+    "Every public attribute of every submodule that is not a parameter or buffer: where models keep their state."
+    return {(name, k): _copy_state(v) for name, mod in model.named_modules() for k, v in vars(mod).items()
+            if not k.startswith('_') and k != 'training'}
+
+def _restore(model, snap):
+    for (name, k), v in snap.items(): setattr(model.get_submodule(name), k, v)
+
+def _check_generate(model, vocab, prompt, n_words, temperature, keep_state, seed):
+    "generate's arguments checked: the prompt as ids, n_words, and generate's own random generator."
     if not isinstance(model, nn.Module) or not callable(getattr(model, 'reset', None)):
         raise TypeError(f'generate needs an nn.Module with a reset(), got {type(model).__name__}')
     o2i = {w: i for i, w in enumerate(vocab)}
@@ -420,20 +427,35 @@ def generate(model:nn.Module, # a model with `reset()` that predicts at every st
     g = torch.Generator()
     if seed is None: g.seed()                         # a fresh seed, from the system, not from a global RNG
     else: g.manual_seed(_check_count('seed', seed, 0, 2**32 - 1))
+    return [o2i[w] for w in prompt.split()], n_words, g
+
+# %% ../nbs/07_beyond.ipynb #17246efc
+def generate(model:nn.Module, # a model with `reset()` that predicts at every step
+             vocab:list, # the vocab its ids index
+             prompt:str, # words of the vocab, separated by spaces
+             n_words:int, # how many words to write
+             temperature:float=1.0, # 0: always the most likely word; higher: flatter choices
+             keep_state:bool=True, # carry the state from word to word; False: reset before every word
+             seed:int=None, # seeds generate's own random generator; None: a fresh seed
+            ) -> str: # the words written after the prompt
+    "Text from `model`, one word at a time, its state carried from word to word; model, state and RNGs left as found."
+    prompt_ids, n_words, g = _check_generate(model, vocab, prompt, n_words, temperature, keep_state, seed)
     device = next(model.parameters()).device
     ids = lambda t: torch.tensor([t], device=device)  # (1, len(t))
-    was_training, words = model.training, []
+    was_training, words, kept = model.training, [], _snapshot(model)
     model.eval(); model.reset()
     try:
         with torch.no_grad():
-            logits = _last_logits(model(ids([o2i[w] for w in prompt.split()])))
+            logits = _last_logits(model(ids(prompt_ids)))
             for _ in range(n_words):
                 if temperature == 0: nxt = logits.argmax().item()
-                else: nxt = torch.multinomial(F.softmax(logits.float().cpu() / temperature, -1), 1, generator=g).item()
+                else:
+                    p = F.softmax(logits.float().cpu() / temperature, -1)
+                    nxt = torch.multinomial(p, 1, generator=g).item()
                 words.append(vocab[nxt])
                 if not keep_state: model.reset()
                 logits = _last_logits(model(ids([nxt])))
-    finally: model.reset(); model.train(was_training)
+    finally: _restore(model, kept); model.train(was_training)   # its state and mode, as they were
     return ' '.join(words)
 
 # %% ../nbs/07_beyond.ipynb #f46f8c5f

@@ -291,6 +291,21 @@ def _flag(name, v):
     if not isinstance(v, bool): raise TypeError(f'{name} must be True or False, got {v!r}')
     return v
 
+def _check_recurrent(cell, num_layers, bidirectional, proj_size, batch_first, batched, bs, sl, input_size,
+                     hidden_size):
+    "recurrent_shapes's arguments checked, sizes as ints; a clear message for what PyTorch cannot run."
+    if cell not in CELLS: raise ValueError(f'cell must be one of {", ".join(CELLS)}, got {cell!r}')
+    sizes = dict(num_layers=num_layers, bs=bs, sl=sl, input_size=input_size, hidden_size=hidden_size)
+    num_layers, bs, sl, input_size, hidden_size = (_check_count(k, v, 1, RECURRENT_LIMITS[k])
+                                                   for k, v in sizes.items())
+    proj_size = _check_count('proj_size', proj_size, 0)
+    bidirectional, batch_first, batched = (_flag(k, v) for k, v in (('bidirectional', bidirectional),
+                                           ('batch_first', batch_first), ('batched', batched)))
+    if proj_size and cell != 'LSTM': raise ValueError(f'proj_size is an LSTM setting: nn.{cell} has none')
+    if proj_size and proj_size >= hidden_size:
+        raise ValueError(f'proj_size must be smaller than hidden_size = {hidden_size}, got {proj_size}')
+    return (cell, num_layers, bidirectional, proj_size, batch_first, batched, bs, sl, input_size, hidden_size)
+
 def recurrent_shapes(cell:str='LSTM', # 'RNN', 'GRU' or 'LSTM'
                      num_layers:int=2, # stacked layers
                      bidirectional:bool=False, # a second direction in every layer
@@ -303,16 +318,9 @@ def recurrent_shapes(cell:str='LSTM', # 'RNN', 'GRU' or 'LSTM'
                      hidden_size:int=64, # units per layer
                     ) -> dict: # name -> shape: input, h_0, (c_0,) output, h_n, (c_n)
     "Every tensor of one call of PyTorch's `nn.RNN`, `nn.GRU` or `nn.LSTM`, with its shape, from the real module."
-    if cell not in CELLS: raise ValueError(f'cell must be one of {", ".join(CELLS)}, got {cell!r}')
-    sizes = dict(num_layers=num_layers, bs=bs, sl=sl, input_size=input_size, hidden_size=hidden_size)
-    num_layers, bs, sl, input_size, hidden_size = (_check_count(k, v, 1, RECURRENT_LIMITS[k])
-                                                   for k, v in sizes.items())
-    proj_size = _check_count('proj_size', proj_size, 0)
-    bidirectional, batch_first, batched = (_flag(k, v) for k, v in (('bidirectional', bidirectional),
-                                           ('batch_first', batch_first), ('batched', batched)))
-    if proj_size and cell != 'LSTM': raise ValueError(f'proj_size is an LSTM setting: nn.{cell} has none')
-    if proj_size and proj_size >= hidden_size:
-        raise ValueError(f'proj_size must be smaller than hidden_size = {hidden_size}, got {proj_size}')
+    (cell, num_layers, bidirectional, proj_size, batch_first, batched, bs, sl, input_size,
+     hidden_size) = _check_recurrent(cell, num_layers, bidirectional, proj_size, batch_first, batched, bs, sl,
+                                     input_size, hidden_size)
     kw = dict(batch_first=batch_first, bidirectional=bidirectional, **({'proj_size': proj_size} if proj_size else {}))
     shape = ((bs, sl) if batch_first else (sl, bs)) if batched else (sl,)
     with torch.device('meta'):                       # shapes without data: any size costs nothing

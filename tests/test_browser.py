@@ -105,9 +105,11 @@ def test_data_chapter_runs_in_jupyterlab_and_draws_its_picture(server, page):
     img.wait_for()
     assert img.bounding_box()['width'] > 300        # the batch picture is drawn, not a broken image
 
-def test_home_page_runs_in_notebook_7(server, page):
+def test_home_page_runs_in_notebook_7_and_its_explorer_responds(server, page, tmp_path):
+    "Notebook 7 runs the home page; its state explorer, a kernel widget there, follows the n_layers slider."
     out = _run_all(page, server, 'notebooks/index.ipynb', 'index.ipynb', ['a tensor state works: (2, 64, 64)'])
     assert 'Traceback' not in out, out[-3000:]
+    _explorer_responds(page, tmp_path, 'notebook7')
 
 # --- the widgets chapter: live in JupyterLab and Notebook 7, and on a static page with no kernel ---
 
@@ -147,11 +149,6 @@ def test_widgets_chapter_runs_in_jupyterlab_and_the_explorer_responds(server, pa
     assert 'Traceback' not in out, out[-3000:]
     _explorer_responds(page, tmp_path, 'jupyterlab')
 
-def test_widgets_chapter_runs_in_notebook_7_and_the_explorer_responds(server, page, tmp_path):
-    out = _run_all(page, server, 'notebooks/04_widgets.ipynb', '04_widgets.ipynb',
-                   ['settings: every state and every tensor shape equal'], timeout=300_000)
-    assert 'Traceback' not in out, out[-3000:]
-    _explorer_responds(page, tmp_path, 'notebook7')
 
 @pytest.fixture(scope='module')
 def static_site(tmp_path_factory):

@@ -1,5 +1,6 @@
 """Every notebook in nbs/ is a test: each runs top to bottom in its own process with nbdev's own test machinery."""
-import json, subprocess, sys, textwrap
+import json, os, subprocess, sys, textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 from nbdev.config import get_config
@@ -23,19 +24,37 @@ _RUNNER = textwrap.dedent('''
     sys.exit(0 if ok else 1)
 ''')
 
-def run_notebook(fn, flags=(), skip_flags=None, timeout=1200):
-    "Run notebook `fn` as `nbdev_test` would, in a subprocess; returns the CompletedProcess (returncode 0 when every cell ran)."
+def run_notebook(fn, flags=(), skip_flags=None, timeout=1200, threads=None):
+    """Run notebook `fn` as `nbdev_test` would, in a subprocess; returns the CompletedProcess (returncode 0 when every
+    cell ran). `threads` caps torch's threads in it (None: torch's default)."""
     skip = CFG.tst_flags.split() if skip_flags is None else list(skip_flags)
+    env = dict(os.environ, **({} if threads is None else {'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads)}))
     return subprocess.run([sys.executable, '-c', _RUNNER, str(fn), str(ROOT), ' '.join(skip), ' '.join(flags)],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
 
 NBS = notebooks()
 
 def test_the_home_page_is_collected(): assert 'index.ipynb' in [p.name for p in NBS]
 
+# The course's models are small: training one uses a single core whatever torch's thread count (measured: the same
+# seconds, and the same figures to the last digit, on one thread and on two). So the notebooks run two at a time, one
+# thread each, the slowest first; each test below then reports its own notebook's run.
+SLOWEST_FIRST = ['05_fastai', '06_experiments', '07_beyond', '02_lmmodel4', '03_lmmodel5', '04_widgets']
+
+@pytest.fixture(scope='module')
+def notebook_runs(request, nb_flags):
+    "The notebooks this session selected, run in two worker processes; name -> CompletedProcess."
+    chosen = [i.callspec.params['fn'] for i in request.session.items
+              if getattr(i, 'originalname', None) == 'test_notebook']
+    order = sorted(chosen, key=lambda p: SLOWEST_FIRST.index(p.stem) if p.stem in SLOWEST_FIRST else len(SLOWEST_FIRST))
+    workers = min(2, os.cpu_count() or 1)
+    with ThreadPoolExecutor(workers) as pool:
+        runs = dict(zip(order, pool.map(lambda fn: run_notebook(fn, nb_flags, threads=1 if workers > 1 else None), order)))
+    return runs
+
 @pytest.mark.parametrize('fn', NBS, ids=[p.stem for p in NBS])
-def test_notebook(fn, nb_flags):
-    res = run_notebook(fn, nb_flags)
+def test_notebook(fn, notebook_runs):
+    res = notebook_runs[fn]
     if res.returncode != 0: pytest.fail(f'{fn.name} failed:\n{res.stderr[-6000:]}', pytrace=False)
 
 # The runner itself is tested: a suite that cannot fail would prove nothing.
