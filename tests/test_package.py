@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-MODULES = ['data', 'state', 'models', 'site', 'widgets', 'shapes', 'experiments']
+MODULES = ['data', 'state', 'models', 'site', 'widgets', 'shapes', 'experiments', 'cli']
 
 def _public(mod):
     m = importlib.import_module(f'lmstate.{mod}')
@@ -27,7 +27,7 @@ def env():
 
 def _calls(env, tmp):
     "name -> a call of that public function with small, valid arguments; none of them trains a model."
-    from lmstate import data as D, state as S, models as M, site as W0, widgets as W, shapes as SH, experiments as E
+    from lmstate import data as D, state as S, models as M, site as W0, widgets as W, shapes as SH, experiments as E, cli as C
     dls, xs, ms = env['dls'], env['xs'], env['models']
     m4, m5 = ms['LMModel4'], ms['LMModel5']
     run = dict(model='LMModel1', variant='book', seed=0, epochs=1, lr=1e-3, sl=3, train_loss=2.0, valid_loss=2.0,
@@ -70,6 +70,8 @@ def _calls(env, tmp):
         'shapes.shapes_spec': lambda: SH.shapes_spec(bidirectional=True),
         'shapes.shapes_view': lambda: SH.shapes_view(SH.shapes_spec()), 'shapes.shapes_html': lambda: SH.shapes_html(),
         'shapes.ShapesExplorer': lambda: SH.ShapesExplorer(),
+        'cli.seeds_arg': lambda: C.seeds_arg('0-4'), 'cli.parser': lambda: C.parser(),
+        'cli.progress': lambda: C.progress(1, 3, 2.0),
         'experiments.variant_dls': lambda: E.variant_dls('LMModel4'), 'experiments.check_out': lambda: E.check_out(tmp/'o'),
         'experiments.save_results': lambda: E.save_results([run], tmp/'res2'),
         'experiments.load_results': lambda: E.load_results(saved), 'experiments.summarize': lambda: E.summarize(E.load_results(saved)),
@@ -89,7 +91,7 @@ DRAWS = {
     'experiments.make_model': 'initializes weights', 'experiments.ReluRNN': 'initializes weights',
     'models.fit_model': 'trains', 'experiments.run_one': 'trains (and restores the RNGs: tested in its notebook)',
     'experiments.bench': 'times training for seconds (and restores the RNGs, as detach_cost does)',
-    'experiments.main': 'the command line', 'experiments.cli': 'the command line',
+    'cli.main': 'the command line (runs training)', 'cli.cli': 'the command line',
     'experiments.Spec': 'a record', 'experiments.BatchShuffleDL': 'a loader class', 'data.Continuity': 'a record',
 }
 
