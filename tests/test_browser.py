@@ -322,7 +322,9 @@ def test_static_home_page_opens_with_the_explorer(static_site, browser):
     pg.goto(f'{static_site[0]}/index.html', wait_until='load')
     box = pg.locator('.lm-explorer').first
     start = pg.get_by_role('heading', name='Start here').first
-    assert box.bounding_box()['y'] < start.bounding_box()['y'], 'the home page does not open with the explorer'
+    answer = pg.get_by_role('heading', name='The short answer').first
+    assert answer.bounding_box()['y'] < box.bounding_box()['y'] < start.bounding_box()['y'], \
+        'the home page does not answer the question, then show the explorer, before any install step'
     assert box.locator('.lm-shape-loop').inner_text() == '(64, 64)'
     box.locator('input[data-k="n_layers"]').press('ArrowRight')
     assert box.locator('.lm-shape-rnn').inner_text() == '(3, 64, 64)'
