@@ -11,7 +11,7 @@ from importlib.resources import files
 import ipywidgets as widgets
 from .state import recurrent_shapes, CELLS, RECURRENT_LIMITS
 from .site import PAGE_MARK
-from .widgets import _int, _CSS, _uid, _script_json
+from .explorer import _int, _CSS, _uid, _script_json
 
 # %% ../nbs/api/01_shapes.ipynb #17b599f2
 SHAPE_DEFAULTS = dict(cell='LSTM', num_layers=2, bidirectional=False, proj_size=0, batch_first=True,

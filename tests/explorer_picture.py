@@ -1,6 +1,6 @@
 """A picture of the state explorer for README.md, where GitHub runs no widget.
 
-`python tests/explorer_picture.py` opens the explorer's kernel-free page (`lmstate.widgets.explorer_html()`, the
+`python tests/explorer_picture.py` opens the explorer's kernel-free page (`lmstate.explorer.explorer_html()`, the
 form the docs site shows) in a headless Chromium and saves a screenshot of it as `nbs/images/explorer.png`. The PNG
 records a fingerprint of the page code it was made from, so a test can tell when the picture is older than the code.
 """
@@ -13,7 +13,7 @@ KEY = 'lmstate-page-code'
 
 def page_code() -> str:
     "What the picture shows, as code: the page's script, its stylesheet and the first view at the default settings."
-    from lmstate.widgets import _EXPLORER_JS, _CSS, view_html, explore_state
+    from lmstate.explorer import _EXPLORER_JS, _CSS, view_html, explore_state
     return _EXPLORER_JS + _CSS + view_html(explore_state())
 
 def fingerprint() -> str: return hashlib.sha256(page_code().encode()).hexdigest()[:16]
@@ -41,7 +41,7 @@ def with_fingerprint(png: bytes, value: str) -> bytes:
 def make(chromium, dest=PICTURE):
     "Screenshot the explorer's page form in `chromium` and save it to `dest` with its fingerprint."
     from playwright.sync_api import sync_playwright
-    from lmstate.widgets import explorer_html
+    from lmstate.explorer import explorer_html
     page = f'<!doctype html><html lang="en"><body style="margin:12px;max-width:760px">{explorer_html()}</body></html>'
     args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
     with sync_playwright() as p:

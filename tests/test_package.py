@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-MODULES = ['data', 'state', 'models', 'site', 'widgets', 'shapes', 'experiments', 'cli']
+MODULES = ['data', 'state', 'models', 'site', 'explorer', 'whatif', 'viewers', 'shapes', 'experiments', 'cli']  # widgets: re-exports
 
 def _public(mod):
     m = importlib.import_module(f'lmstate.{mod}')
@@ -27,7 +27,7 @@ def env():
 
 def _calls(env, tmp):
     "name -> a call of that public function with small, valid arguments; none of them trains a model."
-    from lmstate import data as D, state as S, models as M, site as W0, widgets as W, shapes as SH, experiments as E, cli as C
+    from lmstate import data as D, state as S, models as M, site as W0, explorer as W, whatif as WI, viewers as V, shapes as SH, experiments as E, cli as C
     dls, xs, ms = env['dls'], env['xs'], env['models']
     m4, m5 = ms['LMModel4'], ms['LMModel5']
     run = dict(model='LMModel1', variant='book', seed=0, epochs=1, lr=1e-3, sl=3, train_loss=2.0, valid_loss=2.0,
@@ -56,16 +56,16 @@ def _calls(env, tmp):
         'models.repackage_hidden': lambda: M.repackage_hidden((h * 2, h)),
         'site.quarto_choice': lambda: W0.quarto_choice({'text/html': ''}), 'site.has_html_table': lambda: W0.has_html_table(''),
         'site.is_page_form': lambda: W0.is_page_form({}), 'site.PageForm': lambda: W0.PageForm(dict(metadata={})),
-        'widgets.check_settings': lambda: W.check_settings(bs=8), 'widgets.explore_state': lambda: W.explore_state(),
-        'widgets.view_html': lambda: W.view_html(W.explore_state()), 'widgets.explorer_html': lambda: W.explorer_html(),
-        'widgets.StateExplorer': lambda: W.StateExplorer(),
-        'widgets.what_if_cases': lambda: W.what_if_cases(bs=8, n_hidden=8), 'widgets.what_if_html': lambda: W.what_if_html(
-            W.what_if_cases(bs=8, n_hidden=8)), 'widgets.WhatIf': lambda: W.WhatIf(bs=8, n_hidden=8),
-        'widgets.ContinuityViewer': lambda: W.ContinuityViewer(bs=8, n_batches=3),
-        'widgets.state_at': lambda: W.state_at(m5, xs, 3),
-        'widgets.plot_state_heatmap': lambda: W.plot_state_heatmap({'m5': m5}, xs, 3),
-        'widgets.StateHeatmap': lambda: W.StateHeatmap({'m5': m5}, xs),
-        'widgets.TrainingTimeline': lambda: W.TrainingTimeline(lambda: M.LMModel4(30, 8), dls),
+        'explorer.check_settings': lambda: W.check_settings(bs=8), 'explorer.explore_state': lambda: W.explore_state(),
+        'explorer.view_html': lambda: W.view_html(W.explore_state()), 'explorer.explorer_html': lambda: W.explorer_html(),
+        'explorer.StateExplorer': lambda: W.StateExplorer(),
+        'whatif.what_if_cases': lambda: WI.what_if_cases(bs=8, n_hidden=8), 'whatif.what_if_html': lambda: WI.what_if_html(
+            WI.what_if_cases(bs=8, n_hidden=8)), 'whatif.WhatIf': lambda: WI.WhatIf(bs=8, n_hidden=8),
+        'viewers.ContinuityViewer': lambda: V.ContinuityViewer(bs=8, n_batches=3),
+        'viewers.state_at': lambda: V.state_at(m5, xs, 3),
+        'viewers.plot_state_heatmap': lambda: V.plot_state_heatmap({'m5': m5}, xs, 3),
+        'viewers.StateHeatmap': lambda: V.StateHeatmap({'m5': m5}, xs),
+        'viewers.TrainingTimeline': lambda: V.TrainingTimeline(lambda: M.LMModel4(30, 8), dls),
         'shapes.check_shape_settings': lambda: SH.check_shape_settings(bs='8'),
         'shapes.shapes_spec': lambda: SH.shapes_spec(bidirectional=True),
         'shapes.shapes_view': lambda: SH.shapes_view(SH.shapes_spec()), 'shapes.shapes_html': lambda: SH.shapes_html(),
@@ -86,7 +86,7 @@ def _calls(env, tmp):
 DRAWS = {
     'models.LMModel1': 'initializes weights', 'models.LMModel2': 'initializes weights', 'models.LMModel3': 'initializes weights',
     'models.LMModel4': 'initializes weights', 'models.LMModel5': 'initializes weights', 'models.LMModel6': 'initializes weights',
-    'models.LMModel7': 'initializes weights', 'widgets.BookLMModel5': 'initializes weights',
+    'models.LMModel7': 'initializes weights', 'models.BookLMModel5': 'initializes weights',
     'models.LMModelGRU': 'initializes weights', 'models.WordLM': 'initializes weights', 'models.fit_wordlm': 'trains',
     'experiments.make_model': 'initializes weights', 'experiments.ReluRNN': 'initializes weights',
     'models.fit_model': 'trains', 'experiments.run_one': 'trains (and restores the RNGs: tested in its notebook)',
@@ -118,12 +118,12 @@ def test_the_rng_check_can_fail(env):
 
 def test_functions_that_run_a_model_leave_its_mode(env):
     "Whatever mode a model is in, in train or in eval, each function that runs it gives it back in that mode."
-    from lmstate import state as S, models as M, widgets as W
+    from lmstate import state as S, models as M, viewers as V
     dls, xs, m5, m4 = env['dls'], env['xs'], env['models']['LMModel5'], env['models']['LMModel4']
     runs = {'predict_words': lambda m: M.predict_words(m, dls.valid, dls.vocab),
-            'generate': lambda m: M.generate(m, dls.vocab, 'one .', 5, temperature=0), 'state_at': lambda m: W.state_at(m, xs, 3),
+            'generate': lambda m: M.generate(m, dls.vocab, 'one .', 5, temperature=0), 'state_at': lambda m: V.state_at(m, xs, 3),
             'trace_forward': lambda m: S.trace_forward(m, xs[0]), 'trace_batches': lambda m: S.trace_batches(m, xs),
-            'plot_state_heatmap': lambda m: W.plot_state_heatmap({'m': m}, xs, 3), 'StateHeatmap': lambda m: W.StateHeatmap({'m': m}, xs)}
+            'plot_state_heatmap': lambda m: V.plot_state_heatmap({'m': m}, xs, 3), 'StateHeatmap': lambda m: V.StateHeatmap({'m': m}, xs)}
     changed = []
     for name, run in runs.items():
         for m in (m4, m5):
@@ -179,3 +179,10 @@ def test_a_full_disk_leaves_the_old_files_whole(tmp_path):
     assert (d/'train.txt').read_text() == old and sorted(p.name for p in d.iterdir()) == ['train.txt', 'valid.txt']
     (d/'train.txt').write_text(old[:50_000])                    # what writing in place used to leave: a cut file
     with pytest.raises(ValueError, match='cut short or is not Human Numbers'): lm_dls(path=d)
+
+
+def test_widgets_gathers_the_widgets_it_names():
+    "lmstate.widgets defines nothing: each name it exports is the very object of the module that defines it."
+    import lmstate.widgets as W
+    assert W.__all__ and all(getattr(W, n).__module__ != 'lmstate.widgets' for n in W.__all__)
+    assert {n for m in MODULES for n in _public(m)} >= set(W.__all__)

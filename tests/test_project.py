@@ -138,7 +138,8 @@ def test_wheel_builds_and_imports(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert bad.returncode == 2 and "invalid choice: 'LMModel9'" in bad.stderr and not (tmp_path/'r').exists(), bad.stderr
 
-LAYERS = ['data', 'state', 'models', 'site', 'widgets', 'shapes', 'experiments', 'cli']   # each may import only from the ones before it
+LAYERS = ['data', 'state', 'models', 'site', 'explorer', 'whatif', 'viewers', 'shapes', 'widgets', 'experiments',
+          'cli']   # each may import only from the ones before it
 
 def _lmstate_imports(src):
     "The lmstate modules that Python source `src` imports, written either way: `from .models` or `from lmstate.models`."
@@ -163,7 +164,7 @@ def test_imports_go_one_way():
         used = _lmstate_imports((ROOT/'lmstate'/f'{mod}.py').read_text())
         assert used <= set(LAYERS[:i]), f'lmstate.{mod} imports {sorted(used - set(LAYERS[:i]))}, which come after it'
     assert sorted(p.stem for p in (ROOT/'lmstate').glob('[!_]*.py')) == sorted(LAYERS)
-    assert 'models' in _lmstate_imports((ROOT/'lmstate'/'widgets.py').read_text())   # it does see the imports
+    assert 'models' in _lmstate_imports((ROOT/'lmstate'/'explorer.py').read_text())   # it does see the imports
 
 def test_a_backward_import_fails_the_layering_check():
     "On a copy of data.py that imports from experiments, the check above names the import."
@@ -272,7 +273,7 @@ def _output_data(nb):
 
 def test_saved_explorers_carry_the_current_page_code():
     "Every explorer saved in a notebook's outputs runs the page code the package has now; if not, re-run that notebook."
-    from lmstate.widgets import _EXPLORER_JS
+    from lmstate.explorer import _EXPLORER_JS
     found = []
     for nb in NBS:
         for data in _output_data(nb):
