@@ -306,6 +306,7 @@ def _check_recurrent(cell, num_layers, bidirectional, proj_size, batch_first, ba
         raise ValueError(f'proj_size must be smaller than hidden_size = {hidden_size}, got {proj_size}')
     return (cell, num_layers, bidirectional, proj_size, batch_first, batched, bs, sl, input_size, hidden_size)
 
+# %% ../nbs/07_beyond.ipynb #29ed03f9
 def recurrent_shapes(cell:str='LSTM', # 'RNN', 'GRU' or 'LSTM'
                      num_layers:int=2, # stacked layers
                      bidirectional:bool=False, # a second direction in every layer
