@@ -79,8 +79,11 @@ def progress(k:int, # runs done
              elapsed:float, # seconds since the first began
             ) -> str: # e.g. 'run 3/10, 0:42 so far, about 1:38 left'
     "Where a long `lmstate run` is: run k of n, the time so far and an estimate of what is left."
-    left = elapsed / k * (n - k) if k else float('nan')
-    return f'run {k}/{n}, {_mmss(elapsed)} so far' + (f', about {_mmss(left)} left' if k < n else '')
+    n = _check_count('n', n); k = _check_count('k', k, 0, n)
+    if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not 0 <= elapsed < float('inf'):
+        raise ValueError(f'elapsed must be a number of seconds, 0 or more, got {elapsed!r}')
+    left = f', about {_mmss(elapsed / k * (n - k))} left' if 0 < k < n else ''
+    return f'run {k}/{n}, {_mmss(elapsed)} so far' + left
 
 # %% ../nbs/api/02_cli.ipynb #732f6af5
 def _jobs(a):

@@ -248,21 +248,26 @@ def _grid():
     yield dict(DEFAULTS, moment='last batch, fewer rows', last_bs=2, row=40)
     yield dict(bs='8')                                     # the rest from the defaults
 
-def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
-    "The page computes shapes and messages by formula and draws them: all must be what the kernel gives, setting by setting."
+def _page_agrees_with_kernel(pg, url, selector, grid, spec, view):
+    "On the page at `url`, the form `selector` computes and draws each setting of `grid` as the kernel does."
     import json
-    from lmstate.explorer import explore_state, view_html
-    grid = list(_grid())
-    specs = [explore_state(**s) for s in grid]
+    specs = [spec(**s) for s in grid]
     py = [json.loads(json.dumps(sp)) for sp in specs]          # as the page gets them: tuples become lists
-    pg = _offline_page(browser, [])
-    pg.goto(f'{static_site[0]}/widgets.html', wait_until='load')
-    js = pg.evaluate('grid => grid.map(s => document.querySelector(".lm-explorer").lmstate.spec(s))', grid)
+    pg.goto(url, wait_until='load')
+    js = pg.evaluate(f'grid => grid.map(s => document.querySelector("{selector}").lmstate.spec(s))', grid)
     diffs = [(s, a, b) for s, a, b in zip(grid, py, js) if a != b]
     assert not diffs, f'{len(diffs)} of {len(grid)} settings differ; the first: {diffs[0]}'
-    drawn = pg.evaluate('specs => specs.map(s => document.querySelector(".lm-explorer").lmstate.view(s))', py)
-    diffs = [(s, a, b) for s, a, b in zip(grid, (view_html(sp) for sp in specs), drawn) if a != b]
+    drawn = pg.evaluate(f'specs => specs.map(s => document.querySelector("{selector}").lmstate.view(s))', py)
+    diffs = [(s, a, b) for s, a, b in zip(grid, (view(sp) for sp in specs), drawn) if a != b]
     assert not diffs, f'{len(diffs)} of {len(grid)} views are drawn differently; the first: {diffs[0]}'
+    return specs
+
+def test_static_page_shapes_equal_the_kernels_over_a_grid(static_site, browser):
+    "The page computes shapes and messages by formula and draws them: all must be what the kernel gives, setting by setting."
+    from lmstate.explorer import explore_state, view_html
+    grid = list(_grid())
+    _page_agrees_with_kernel(_offline_page(browser, []), f'{static_site[0]}/widgets.html', '.lm-explorer', grid,
+                             explore_state, view_html)
     print(f'{len(grid)} settings: the page and the kernel agree on every shape, message and drawing')
 
 def _shapes_grid():
@@ -284,19 +289,10 @@ def _shapes_grid():
 
 def test_static_page_shapes_explorer_equals_the_kernel_over_a_grid(static_site, browser):
     "The shapes explorer's page computes by PyTorch's formulas what the kernel gets from the real module: all equal."
-    import json
     from lmstate.shapes import shapes_spec, shapes_view
     grid = list(_shapes_grid())
-    specs = [shapes_spec(**s) for s in grid]
-    py = [json.loads(json.dumps(sp)) for sp in specs]
-    pg = browser.new_page()
-    pg.goto(f'{static_site[0]}/api/shapes.html', wait_until='load')
-    js = pg.evaluate('grid => grid.map(s => document.querySelector(".lm-shapes").lmstate.spec(s))', grid)
-    diffs = [(s, a, b) for s, a, b in zip(grid, py, js) if a != b]
-    assert not diffs, f'{len(diffs)} of {len(grid)} settings differ; the first: {diffs[0]}'
-    drawn = pg.evaluate('specs => specs.map(s => document.querySelector(".lm-shapes").lmstate.view(s))', py)
-    diffs = [(s, a, b) for s, a, b in zip(grid, (shapes_view(sp) for sp in specs), drawn) if a != b]
-    assert not diffs, f'{len(diffs)} of {len(grid)} views are drawn differently; the first: {diffs[0]}'
+    specs = _page_agrees_with_kernel(_offline_page(browser, []), f'{static_site[0]}/api/shapes.html', '.lm-shapes',
+                                     grid, shapes_spec, shapes_view)
     errors = sum('error' in sp for sp in specs)
     print(f'{len(grid)} settings ({errors} refused): page and kernel agree on every shape, message and drawing')
 
