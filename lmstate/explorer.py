@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RNN_MODELS', 'MOMENTS', 'LIMITS', 'MAX_BYTES', 'DEFAULTS', 'NOTES', 'check_settings', 'explore_state', 'view_html',
-           'explorer_html', 'StateExplorer']
+           'page_form', 'explorer_html', 'StateExplorer']
 
 # %% ../nbs/api/03_explorer.ipynb #13aded6b
 import html, json, numbers, re, uuid
@@ -232,16 +232,22 @@ def _script_json(o):
     "`o` as JSON that cannot end the `<script>` it sits in."
     return json.dumps(o).replace('<', '\\u003c')
 
+def page_form(kind:str, # the form's name, e.g. 'explorer': its class is lm-<kind>
+              first:str, # the view a page without scripts shows
+              script:str, # the page code: a function of (root, config, initial settings)
+              cfg:dict, init:dict) -> str:
+    "A kernel-free form: the widgets' CSS, a `<div>` holding `first`, and the `<script>` that runs `script` on it."
+    uid = _uid(kind)
+    return (f'{_CSS}<div id="{uid}" class="lm-{kind}" {PAGE_MARK}="{kind}">{first}</div><script>{script}'
+            f'(document.getElementById("{uid}"), {_script_json(cfg)}, {_script_json(init)});</script>')
+
 def explorer_html(**settings) -> str: # a `<div>` and the `<script>` that runs it: no kernel, no download
     "The state explorer as self-contained HTML: the same controls and view, computed in the browser by formula."
     plain = lambda v: int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
     init = {k: plain(v) for k, v in {**DEFAULTS, **settings}.items()}   # numpy ints too, for the JSON
     cfg = dict(RNN_MODELS=RNN_MODELS, MOMENTS=MOMENTS, LIMITS=LIMITS, MAX_BYTES=MAX_BYTES, NOTES=NOTES,
                DEFAULTS=DEFAULTS)
-    uid = _uid('explorer')
-    first = view_html(explore_state(**settings))      # what a page without scripts shows
-    return (f'{_CSS}<div id="{uid}" class="lm-explorer" {PAGE_MARK}="explorer">{first}</div><script>{_EXPLORER_JS}'
-            f'(document.getElementById("{uid}"), {_script_json(cfg)}, {_script_json(init)});</script>')
+    return page_form('explorer', view_html(explore_state(**settings)), _EXPLORER_JS, cfg, init)
 
 # %% ../nbs/api/03_explorer.ipynb #9a7aadb0
 class StateExplorer(widgets.VBox):

@@ -10,8 +10,7 @@ import html, random
 from importlib.resources import files
 import ipywidgets as widgets
 from .state import recurrent_shapes, CELLS, RECURRENT_LIMITS
-from .site import PAGE_MARK
-from .explorer import _int, _CSS, _uid, _script_json
+from .explorer import _int, _CSS, page_form
 
 # %% ../nbs/api/01_shapes.ipynb #17b599f2
 SHAPE_DEFAULTS = dict(cell='LSTM', num_layers=2, bidirectional=False, proj_size=0, batch_first=True,
@@ -109,10 +108,7 @@ def shapes_html(**settings) -> str: # a `<div>` and the `<script>` that runs it
     "The shapes explorer for a page with no kernel: the same controls and view, computed in the browser by formula."
     cfg = dict(CELLS=CELLS, LIMITS=RECURRENT_LIMITS, DEFAULTS=SHAPE_DEFAULTS)
     init = {**SHAPE_DEFAULTS, **settings}
-    uid = _uid('shapes')
-    first = shapes_view(shapes_spec(**settings))
-    return (f'{_CSS}<div id="{uid}" class="lm-shapes" {PAGE_MARK}="shapes">{first}</div><script>{_SHAPES_JS}'
-            f'(document.getElementById("{uid}"), {_script_json(cfg)}, {_script_json(init)});</script>')
+    return page_form('shapes', shapes_view(shapes_spec(**settings)), _SHAPES_JS, cfg, init)
 
 # %% ../nbs/api/01_shapes.ipynb #1b2efd84
 class ShapesExplorer(widgets.VBox):

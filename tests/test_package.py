@@ -59,6 +59,7 @@ def _calls(env, tmp):
         'explorer.check_settings': lambda: W.check_settings(bs=8), 'explorer.explore_state': lambda: W.explore_state(),
         'explorer.view_html': lambda: W.view_html(W.explore_state()), 'explorer.explorer_html': lambda: W.explorer_html(),
         'explorer.StateExplorer': lambda: W.StateExplorer(),
+        'explorer.page_form': lambda: W.page_form('explorer', '<p></p>', '(function () {})', {}, {}),
         'whatif.what_if_cases': lambda: WI.what_if_cases(bs=8, n_hidden=8), 'whatif.what_if_html': lambda: WI.what_if_html(
             WI.what_if_cases(bs=8, n_hidden=8)), 'whatif.WhatIf': lambda: WI.WhatIf(bs=8, n_hidden=8),
         'viewers.ContinuityViewer': lambda: V.ContinuityViewer(bs=8, n_batches=3),
