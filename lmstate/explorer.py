@@ -61,6 +61,7 @@ def check_settings(**settings) -> dict: # every setting of `DEFAULTS`, numbers a
         raise ValueError(f'one batch at these sizes needs about {gib:,.1f} GiB: too big to run')
     return dict(model=model, moment=moment, **s)
 
+# %% ../nbs/api/03_explorer.ipynb #e0cc42e1
 def _bytes(model, bs, sl, n_hidden, n_layers, vocab_sz, **_):
     "float32 bytes of the parameters and one batch's activations (an estimate, for refusing sizes too big to run)."
     gates = 4 if model == 'LMModel6' else 1
@@ -144,6 +145,7 @@ def _panel(name, make, s):
     err = one[-1][1] if one[-1][0] == 'error' else None
     return dict(name=name, state=_fmt(h), shape=h, flow=flow, error=err)
 
+# %% ../nbs/api/03_explorer.ipynb #b07d2ef4
 def _make(model, vocab_sz, n_hidden, n_layers, bs):
     "A function that builds a fresh model of kind `model` (one of `RNN_MODELS`, or 'LMModel4')."
     V, H, L, B = vocab_sz, n_hidden, n_layers, bs
@@ -284,6 +286,7 @@ class StateExplorer(widgets.VBox):
         data['text/html'] = explorer_html(**self.settings)   # what a page without a kernel shows: the same, in JS
         return data
 
+# %% ../nbs/api/03_explorer.ipynb #ef365e99
 def _setting(k):
     "A property of `StateExplorer` for setting `k`: reading it reads the control, setting it sets the control."
     def get(self): return self.controls[k].value

@@ -71,6 +71,7 @@ def _check_lr(lr):
     if not (math.isfinite(v) and v > 0): raise ValueError(f'lr must be a positive finite number, got {lr!r}')
     return v
 
+# %% ../nbs/02_lmmodel4.ipynb #6586fe80
 def fit_model(model:nn.Module, # the model to train
               dls, # fastai DataLoaders, e.g. from `lm_dls`
               n_epoch:int, # epochs

@@ -89,6 +89,7 @@ def state_norms(h, # a state
     if isinstance(h, (int, float)): return [abs(float(h))]
     return [(t.norm() if t.ndim == 1 else t.norm(dim=-1).mean()).item() for _, t in _parts(h, layout, directions)]
 
+# %% ../nbs/01_state.ipynb #a65fac91
 def norm_labels(h, # a state
                 layout:str=None, # as for `state_norms`
                 directions:int=1, # as for `state_norms`
@@ -173,6 +174,7 @@ def _shape(o):
     if isinstance(o, (tuple, list)): return tuple(_shape(t) for t in o)
     return o   # None (a state left to nn.RNN) or a number
 
+# %% ../nbs/01_state.ipynb #3e3903d7
 def trace_forward(model:nn.Module, # a model that keeps its state in `model.<attr>`
                   x:torch.Tensor, # one batch of input, `(bs, sl)`
                   attr:str='h', # the state's attribute (or path, see `get_state`); None for a model that keeps none
@@ -231,9 +233,26 @@ def trace_batches(model:nn.Module, # a model that keeps its state in `model.<att
     df.attrs['labels'] = labels                       # what each norm measures, e.g. 'layer 0 backward'
     return df
 
+# %% ../nbs/01_state.ipynb #538b3c55
+def _plot_norms(rec, ax=None, title='hidden-state norm per layer, batch by batch'):
+    "Plot a `StateRecorder`'s norms per layer; validation batches shaded, resets dashed."
+    import matplotlib.pyplot as plt
+    if not rec.records: raise ValueError('nothing recorded yet: fit a Learner with this callback first')
+    if ax is None: _, ax = plt.subplots(figsize=(9, 3))
+    norms = [r['norms'] for r in rec.records]
+    for l in range(max(len(n) for n in norms)):
+        label = rec.labels[l] if l < len(rec.labels) else f'layer {l}'
+        ax.plot([n[l] if l < len(n) else float('nan') for n in norms], label=label)
+    for i, r in enumerate(rec.records):
+        if not r['training']: ax.axvspan(i - 0.5, i + 0.5, color='0.9', lw=0)
+    for r in rec.resets: ax.axvline(r['before_record'] - 0.5, color='tab:red', ls='--', lw=0.8)
+    ax.set_xlabel('batch (validation shaded, resets dashed)'); ax.set_ylabel('mean row norm'); ax.set_title(title)
+    ax.legend(loc='upper right', fontsize=8)
+    return ax
+
 # %% ../nbs/01_state.ipynb #257a736d
 class StateRecorder(Callback):
-    "Record the model's state after every batch, and every reset `ModelResetter` makes, during `fit`."
+    "Record the model's state after every batch, and where `ModelResetter` resets it, during `fit`."
     order = 10  # after ModelResetter (order 0): at each event below, its reset has already happened
     def __init__(self, attr:str='h'): # the state's attribute (or path, see `get_state`)
         self.attr, self.records, self.resets, self._resetter, self.labels = attr, [], [], False, []
@@ -263,19 +282,7 @@ class StateRecorder(Callback):
         return pd.DataFrame(self.records)
     def plot(self, ax=None, title='hidden-state norm per layer, batch by batch'):
         "Plot the norms per layer; validation batches shaded, resets dashed."
-        import matplotlib.pyplot as plt
-        if not self.records: raise ValueError('nothing recorded yet: fit a Learner with this callback first')
-        if ax is None: _, ax = plt.subplots(figsize=(9, 3))
-        norms = [r['norms'] for r in self.records]
-        for l in range(max(len(n) for n in norms)):
-            label = self.labels[l] if l < len(self.labels) else f'layer {l}'
-            ax.plot([n[l] if l < len(n) else float('nan') for n in norms], label=label)
-        for i, r in enumerate(self.records):
-            if not r['training']: ax.axvspan(i - 0.5, i + 0.5, color='0.9', lw=0)
-        for r in self.resets: ax.axvline(r['before_record'] - 0.5, color='tab:red', ls='--', lw=0.8)
-        ax.set_xlabel('batch (validation shaded, resets dashed)'); ax.set_ylabel('mean row norm'); ax.set_title(title)
-        ax.legend(loc='upper right', fontsize=8)
-        return ax
+        return _plot_norms(self, ax, title)
 
 # %% ../nbs/07_beyond.ipynb #f9060cfc
 import torch
@@ -283,6 +290,8 @@ from torch import nn
 from .data import _check_count
 
 # %% ../nbs/07_beyond.ipynb #fe97eec5
+#| code-fold: true
+#| code-summary: The argument checks
 CELLS = ('RNN', 'GRU', 'LSTM')
 # the meta device runs a module step by step: time grows with num_layers x sl (an LSTM step of a layer: ~1 ms)
 RECURRENT_LIMITS = dict(num_layers=16, bs=10**6, sl=128, input_size=10**6, hidden_size=10**6)

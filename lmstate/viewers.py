@@ -131,6 +131,7 @@ def plot_state_heatmap(models:dict, # name -> trained model
     fig.colorbar(im, ax=axs[:, 0].tolist(), shrink=0.8, label='value (linear within ±1, log beyond)')
     return fig
 
+# %% ../nbs/api/05_viewers.ipynb #ae15d607
 class StateHeatmap(_NeedsKernel, widgets.VBox):
     "Slide through the steps of a batch and watch trained models' states, one image per layer, one colour scale."
     kernel_adds = 'redraws the images for every step of the batch'
@@ -189,6 +190,7 @@ def _reason(e):
         return f'{type(e).__name__}{at}: {" ".join(lines[1:])}'
     return f'{type(e).__name__}: {" ".join(lines)}'
 
+# %% ../nbs/api/05_viewers.ipynb #ad32ef0f
 class TrainingTimeline(_NeedsKernel, widgets.VBox):
     "A button that trains a model with fastai, its progress bar, and the state's norm per layer redrawn as it goes."
     kernel_adds = 'trains a fresh model and redraws the plot while it trains'

@@ -60,6 +60,7 @@ def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
                                    'more than the 256 MiB it allows itself')
     with _rng_untouched(): return _what_if_cases(B, H, L, V)
 
+# %% ../nbs/api/04_whatif.ipynb #e09b823b
 def _what_if_cases(B, H, L, V):
     x = torch.randint(0, V, (B, 16))
     small, rnn, e = x[:B // 2], nn.RNN(H, H, L, batch_first=True), torch.randn(B, 16, H)

@@ -39,14 +39,16 @@ def test_the_home_page_is_collected(): assert 'index.ipynb' in [p.name for p in 
 # The course's models are small: training one uses a single core whatever torch's thread count (measured: the same
 # seconds, and the same figures to the last digit, on one thread and on two). So the notebooks run two at a time, one
 # thread each, the slowest first; each test below then reports its own notebook's run.
-SLOWEST_FIRST = ['05_fastai', '06_experiments', '07_beyond', '02_lmmodel4', '03_lmmodel5', '04_widgets']
+SLOWEST_FIRST = ['05_fastai', '06_experiments', '07_beyond', '02_lmmodel4', '03_lmmodel5', 'api/06_experiments', '04_widgets']
+
+def _name(p): return Path(p).relative_to(CFG.nbs_path).with_suffix('').as_posix()   # 'api/06_experiments'
 
 @pytest.fixture(scope='module')
 def notebook_runs(request, nb_flags):
     "The notebooks this session selected, run in two worker processes; name -> CompletedProcess."
     chosen = [i.callspec.params['fn'] for i in request.session.items
               if getattr(i, 'originalname', None) == 'test_notebook']
-    order = sorted(chosen, key=lambda p: SLOWEST_FIRST.index(p.stem) if p.stem in SLOWEST_FIRST else len(SLOWEST_FIRST))
+    order = sorted(chosen, key=lambda p: SLOWEST_FIRST.index(_name(p)) if _name(p) in SLOWEST_FIRST else len(SLOWEST_FIRST))
     workers = min(2, os.cpu_count() or 1)
     with ThreadPoolExecutor(workers) as pool:
         runs = dict(zip(order, pool.map(lambda fn: run_notebook(fn, nb_flags, threads=1 if workers > 1 else None), order)))

@@ -367,3 +367,71 @@ def test_lines_fit_the_page():
                          if l.startswith('__all__ = ') or (n == 1 and l.startswith('"""'))}
         bad += [f'{py.name} line {n}: {l[:70]}...' for n, l in _long_lines(src) if n not in made_by_nbdev]
     assert not bad, 'lines over 120 characters:\n' + '\n'.join(bad)
+
+# --- The chapter pages: what a learner's page may show -------------------------------------------------------------
+CHAPTERS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+SOLUTION = '::: {.callout-tip collapse="true" title="Solution"}'
+MAX_CELL, MAX_PAGE = 40, {'04_widgets': 400, '06_experiments': 400}
+
+def _src(c): return ''.join(c['source'])
+
+def shown_code(cell):
+    "The code lines a cell shows on its page (nbdev and Quarto drop the `#|` lines), or None when it shows no code."
+    src = _src(cell)
+    opts = dict(re.findall(r'^\s*#\s*\|\s*([\w-]+)\s*:?\s*(.*?)\s*$', src, re.M))
+    if cell['cell_type'] != 'code' or 'hide' in opts or opts.get('include') == 'false' or opts.get('echo') == 'false':
+        return None
+    return [l for l in src.splitlines() if not re.match(r'\s*#\s*\|', l)]
+
+def _solutions(cells):
+    "Indexes of solution cells: the code cell that follows a markdown cell ending with the folded callout's opening."
+    return [i for i in range(1, len(cells)) if cells[i]['cell_type'] == 'code' and
+            cells[i-1]['cell_type'] == 'markdown' and _src(cells[i-1]).rstrip().endswith(SOLUTION)]
+
+def page_problems(nb, max_lines=None):
+    "What keeps a chapter page from reading as a course page; empty when nothing does."
+    cells, problems = nb['cells'], []
+    shown = [(i, shown_code(c)) for i, c in enumerate(cells)]
+    shown = [(i, s) for i, s in shown if s is not None]
+    problems += [f'cell {i} shows {len(s)} lines of code' for i, s in shown if len(s) > MAX_CELL]
+    total = sum(len([l for l in s if l.strip()]) for _, s in shown)
+    if max_lines is not None and total > max_lines: problems.append(f'the page shows {total} lines of code')
+    found = [(i, l.strip()) for i, c in enumerate(cells) if c['cell_type'] == 'markdown' for l in _src(c).splitlines()
+             if l.strip() in ('## Summary', '## Exercises')]
+    heads, names = [i for i, _ in found], [n for _, n in found]
+    if names != ['## Summary', '## Exercises']: problems.append(f'no summary, then exercises: {names}')
+    sols = [i for i in _solutions(cells) if not heads or i > heads[-1]]
+    if len(sols) < 3: problems.append(f'{len(sols)} folded solutions')
+    for i in sols:
+        c, nxt = cells[i], cells[i+1] if i + 1 < len(cells) else None
+        if c['metadata'].get('jupyter') != dict(source_hidden=True, outputs_hidden=True):
+            problems.append(f'solution {i}: its code and output are not folded in Jupyter')
+        if nxt is None or nxt['cell_type'] != 'markdown' or not _src(nxt).startswith(':::'):
+            problems.append(f'solution {i}: the callout does not close after it')
+        if 'test_' not in _src(c): problems.append(f'solution {i} checks nothing')
+        if not any(o.get('output_type') == 'stream' or 'text/plain' in o.get('data', {}) for o in c.get('outputs', [])):
+            problems.append(f'solution {i} does not print its answer')
+    unfolded = [i for i, c in enumerate(cells) if 'code-summary: Solution' in _src(c)]
+    problems += [f'cell {i} is a solution outside a folded callout' for i in unfolded]
+    return problems
+
+def test_chapter_pages_read_as_a_course():
+    "No chapter shows a cell over 40 lines of code; 04 and 06 show at most 400; each ends with a summary and folded exercises."
+    found = {p.stem: page_problems(json.loads(p.read_text()), MAX_PAGE.get(p.stem)) for p in CHAPTERS}
+    assert len(found) == 8 and not any(found.values()), {k: v for k, v in found.items() if v}
+
+def test_the_page_check_finds_each_problem():
+    "The check above on a page built to fail it: each fault is named."
+    code = lambda s, **meta: dict(cell_type='code', source=s, metadata=meta, outputs=[])
+    md = lambda s: dict(cell_type='markdown', source=s, metadata={})
+    good_sol = lambda: code('test_eq(1, 1)\nprint(1)', jupyter=dict(source_hidden=True, outputs_hidden=True))
+    for c in (sol := good_sol(),): c['outputs'] = [dict(output_type='stream', name='stdout', text='1\n')]
+    nb = dict(cells=[code('x = 1\n' * 41), md('## Summary'), md('## Exercises\n\n' + SOLUTION), code('print(2)'),
+                     md('next ' + SOLUTION), sol, md(':::'), code('#| code-summary: Solution\ntest_eq(1, 1)')])
+    got = page_problems(nb, max_lines=10)
+    for want in ('cell 0 shows 41 lines of code', 'the page shows 45 lines', '2 folded solutions',
+                 'solution 3: its code and output are not folded', 'solution 3: the callout does not close',
+                 'solution 3 checks nothing', 'solution 3 does not print', 'cell 7 is a solution outside'):
+        assert any(g.startswith(want) for g in got), (want, got)
+    assert page_problems(dict(cells=[md('## Summary'), md('## Exercises')] + [md(SOLUTION), good_sol(), md(':::')] * 3)) \
+        == [f'solution {i} does not print its answer' for i in (3, 6, 9)]
