@@ -42,12 +42,14 @@ SPLITS = {'train': range(1, 8000), 'valid': range(8001, 10000)}
 
 def human_numbers_lines(split:str='train', # 'train' or 'valid'
                        ) -> list: # the lines of fastai's `{split}.txt`, each ending in a space and a newline
-    "The lines of one split of Human Numbers, exactly as fastai's file holds them."
+    "The lines of one split of Human Numbers, in the layout of fastai's file."
     if not isinstance(split, str) or split not in SPLITS:
         raise ValueError(f'unknown split {split!r}: Human Numbers has {" and ".join(map(repr, SPLITS))}')
     return [num2words(n) + ' \n' for n in SPLITS[split]]
 
 # %% ../nbs/00_data.ipynb #01b792e3
+#| code-fold: true
+#| code-summary: write_human_numbers, written whole or not at all
 def write_human_numbers(dest:Path, # folder for `train.txt` and `valid.txt` (made if missing; `~` expands)
                         overwrite:bool=False, # replace a file there whose text differs
                        ) -> Path: # `dest`, expanded
@@ -121,6 +123,8 @@ def numericalize(tokens:list, # a token stream
     except KeyError as e: raise KeyError(f'token {e.args[0]!r} is not in the vocab of {len(vocab)} tokens') from None
 
 # %% ../nbs/00_data.ipynb #fad328d6
+#| code-fold: true
+#| code-summary: The helpers
 def _check_vocab(vocab, top:int, name:str):
     "Raise a clear error unless `vocab` is a list with a word for every id up to `top`."
     if not isinstance(vocab, (list, tuple)):
@@ -263,6 +267,8 @@ def check_continuity(batches, # a loader or list of (x, y) batches: x `(bs, sl)`
     return res
 
 # %% ../nbs/00_data.ipynb #41dc32e1
+#| code-fold: true
+#| code-summary: plot_batches
 def plot_batches(bs:int=4, # rows per batch
                  sl:int=3, # tokens per sample
                  n_batches:int=3, # how many consecutive batches to draw

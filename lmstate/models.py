@@ -56,6 +56,8 @@ def loss_func(inp:torch.Tensor, # predictions: `(bs, vocab_sz)` or `(bs, sl, voc
     return F.cross_entropy(inp.reshape(-1, inp.shape[-1]), targ.reshape(-1))   # any memory layout
 
 # %% ../nbs/02_lmmodel4.ipynb #2e8875c5
+#| code-fold: true
+#| code-summary: _check_lr: the learning rate checked
 def _check_lr(lr):
     "`lr` as fastai's `fit_one_cycle` takes it, a positive finite number or a slice of them; a clear error otherwise."
     if isinstance(lr, slice):
@@ -72,6 +74,8 @@ def _check_lr(lr):
     return v
 
 # %% ../nbs/02_lmmodel4.ipynb #6586fe80
+#| code-fold: true
+#| code-summary: fit_model: the book's training, with its argument checks
 def fit_model(model:nn.Module, # the model to train
               dls, # fastai DataLoaders, e.g. from `lm_dls`
               n_epoch:int, # epochs
@@ -222,6 +226,8 @@ class LMModel4(Module):
         self.h = 0
 
 # %% ../nbs/02_lmmodel4.ipynb #9b478c50
+#| code-fold: true
+#| code-summary: predict_words
 def predict_words(model:nn.Module, # a model with `reset()` that predicts at every step: (bs, sl, vocab_sz)
                   dl, # a stateful loader of (x, y) batches, e.g. `dls.valid`
                   vocab, # the vocab, to turn ids back into words
@@ -395,7 +401,7 @@ class LMModel7(Module):
         self.h = None                                 # nn.LSTM makes (h, c) zeros of the right size
     def forward(self, x):                             # x: (bs, sl)
         _check_tokens(self, x)
-        raw, (h, c) = self.rnn(self.i_h(x), _rnn_state(self, x, 2))  # raw: (bs, sl, n_hidden)
+        raw, (h, c) = self.rnn(self.i_h(x), _rnn_state(self, x, 2))  # 2: a pair (h, c); raw: (bs, sl, n_hidden)
         out = self.drop(raw)                          # dropout on the outputs, never on (h, c)
         self.h = (h.detach(), c.detach())             # each (n_layers, bs, n_hidden)
         return self.h_o(out), raw, out                # (bs, sl, vocab_sz), then what RNNRegularizer reads
@@ -411,6 +417,8 @@ from .data import _check_count
 from fastai.torch_core import Module
 
 # %% ../nbs/07_beyond.ipynb #7b8365b9
+#| code-fold: true
+#| code-summary: generate's helpers and argument checks
 def _last_logits(out):
     "The prediction for the last position of a one-row batch."
     out = out[0] if isinstance(out, tuple) else out   # LMModel7 also returns its raw outputs

@@ -50,6 +50,8 @@ def has_graph(h, # a state
     return h is not None and not isinstance(h, (int, float)) and any(t.grad_fn is not None for t in _flat(h))
 
 # %% ../nbs/01_state.ipynb #04fa5ead
+#| code-fold: true
+#| code-summary: state_norms and how it reads layers, (h, c) and directions
 LAYOUTS = ('hc', 'layers')
 
 def _layout(h, layout):

@@ -419,6 +419,9 @@ def test_chapter_pages_read_as_a_course():
     "No chapter shows a cell over 40 lines of code; 04 and 06 show at most 400; each ends with a summary and folded exercises."
     found = {p.stem: page_problems(json.loads(p.read_text()), MAX_PAGE.get(p.stem)) for p in CHAPTERS}
     assert len(found) == 8 and not any(found.values()), {k: v for k, v in found.items() if v}
+    cells = json.loads((ROOT/'nbs'/'04_widgets.ipynb').read_text())['cells']
+    first = next(i for i, c in enumerate(cells) if c['cell_type'] == 'code' and _src(c).strip() == 'StateExplorer()')
+    assert first / len(cells) <= 0.25, f"04's first widget is cell {first} of {len(cells)}: past the first quarter"
 
 def test_the_page_check_finds_each_problem():
     "The check above on a page built to fail it: each fault is named."
