@@ -440,6 +440,9 @@ def _snapshot(model):
 def _restore(model, snap):
     for (name, k), v in snap.items(): setattr(model.get_submodule(name), k, v)
 
+# %% ../nbs/07_beyond.ipynb #07b9e992
+#| code-fold: true
+#| code-summary: generate's helpers and argument checks
 def _check_generate(model, vocab, prompt, n_words, temperature, keep_state, seed):
     "generate's arguments checked: the prompt as ids, n_words, and generate's own random generator."
     if not isinstance(model, nn.Module) or not callable(getattr(model, 'reset', None)):

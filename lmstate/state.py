@@ -81,6 +81,9 @@ def _parts(h, layout=None, directions:int=1):
     if _layout(h, layout) == 'hc': return split(h[0])   # the cell c is internal: h is what the next layer reads
     return [p for l, t in enumerate(h) for p in split(t, l)]  # one tensor per layer, e.g. a stacked GRU's
 
+# %% ../nbs/01_state.ipynb #7edc1a68
+#| code-fold: true
+#| code-summary: state_norms and how it reads layers, (h, c) and directions
 def state_norms(h, # a state
                 layout:str=None, # for a tuple or list of tensors: 'hc' (an LSTM's pair) or 'layers'; None: guess
                 directions:int=1, # 2 for a bidirectional module: its first axis is (layer, direction)
