@@ -24,6 +24,8 @@ from fastai.text.learner import TextLearner
 from .data import _check_count, _rng_untouched
 
 # %% ../nbs/02_lmmodel4.ipynb #07634d3e
+#| code-fold: true
+#| code-summary: _check_tokens and _check_sizes: the input and sizes checked
 def _check_tokens(model, x, n_tokens=None):
     "Raise a clear error unless `x` is a `(bs, sl)` integer tensor of token ids `model` can embed."
     name = type(model).__name__
@@ -286,6 +288,8 @@ class BookLMModel5(nn.Module):
         self.h.zero_()
 
 # %% ../nbs/03_lmmodel5.ipynb #0bf5b4ae
+#| code-fold: true
+#| code-summary: _rnn_state: the kept state checked for each batch
 def _rnn_state(model, x, n_tensors=1):
     "The state `model.rnn` starts `x` from: `model.h` on `x`'s device, or None if it cannot continue `x`."
     h, name, rnn = model.h, type(model).__name__, model.rnn

@@ -51,7 +51,7 @@ def has_graph(h, # a state
 
 # %% ../nbs/01_state.ipynb #04fa5ead
 #| code-fold: true
-#| code-summary: state_norms and how it reads layers, (h, c) and directions
+#| code-summary: how states are read: layers, (h, c) and directions
 LAYOUTS = ('hc', 'layers')
 
 def _layout(h, layout):

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output
 from fastai.callback.core import Callback
+from fastcore.basics import patch
 from .data import lm_dls, check_continuity, _check_count, _rng_untouched
 from .state import StateRecorder
 from .models import LMModel4, LMModel5, LMModel6, fit_model
@@ -67,23 +68,28 @@ class ContinuityViewer(_NeedsKernel, widgets.VBox):
     def words(self, batch:int, row:int) -> str:
         "The words row `row` of batch `batch` reads, in the chosen order."
         return ' '.join(self.vocab[t] for t in self.orders[self.order.value][batch][0][row])
-    def update(self, change=None):
-        "Redraw: the row in the batch before and in this one, and whether the join continues the text."
-        batches, i, j = self.orders[self.order.value], self.batch.value, self.row.value
-        want, got = batches[i - 1][1][j, -1].item(), batches[i][0][j, 0].item()
-        self.continues = want == got
-        join = (f'<span class="lm-ok">continues: batch {i - 1} left off before <b>{self.vocab[want]}</b> '
-                f'and batch {i} starts with it</span>' if self.continues else
-                f'<span class="lm-err">breaks: the text went on with <b>{self.vocab[want]}</b>, '
-                f'batch {i} starts with <b>{self.vocab[got]}</b></span>')
-        report = html.escape(repr(self.reports[self.order.value]))
-        before, now = self.words(i - 1, j), self.words(i, j)
-        self.view.value = (f'<div class="lm-view"><div>batch {i - 1}, row {j}: <code>{before}</code></div>'
-                           f'<div>batch {i}, row {j}: <code>{now}</code></div><div>{join}</div>'
-                           f'<div class="lm-note">check_continuity over {len(batches)} batches: {report}</div></div>')
-    def static_html(self) -> str:
-        "The current view, for a page without a kernel."
-        return self.view.value
+
+# %% ../nbs/api/05_viewers.ipynb #ca2c2906
+@patch
+def update(self:ContinuityViewer, change=None):
+    "Redraw: the row in the batch before and in this one, and whether the join continues the text."
+    batches, i, j = self.orders[self.order.value], self.batch.value, self.row.value
+    want, got = batches[i - 1][1][j, -1].item(), batches[i][0][j, 0].item()
+    self.continues = want == got
+    join = (f'<span class="lm-ok">continues: batch {i - 1} left off before <b>{self.vocab[want]}</b> '
+            f'and batch {i} starts with it</span>' if self.continues else
+            f'<span class="lm-err">breaks: the text went on with <b>{self.vocab[want]}</b>, '
+            f'batch {i} starts with <b>{self.vocab[got]}</b></span>')
+    report = html.escape(repr(self.reports[self.order.value]))
+    before, now = self.words(i - 1, j), self.words(i, j)
+    self.view.value = (f'<div class="lm-view"><div>batch {i - 1}, row {j}: <code>{before}</code></div>'
+                       f'<div>batch {i}, row {j}: <code>{now}</code></div><div>{join}</div>'
+                       f'<div class="lm-note">check_continuity over {len(batches)} batches: {report}</div></div>')
+
+@patch
+def static_html(self:ContinuityViewer) -> str:
+    "The current view, for a page without a kernel."
+    return self.view.value
 
 # %% ../nbs/api/05_viewers.ipynb #e9ca25e0
 def state_at(model:nn.Module, # a LMModel4, LMModel5 or LMModel6

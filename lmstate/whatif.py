@@ -61,7 +61,8 @@ def what_if_cases(bs:int=64, # rows in a batch, at least 2 (one idea halves it)
     with _rng_untouched(): return _what_if_cases(B, H, L, V)
 
 # %% ../nbs/api/04_whatif.ipynb #e09b823b
-def _what_if_cases(B, H, L, V):
+def _what_if_parts(B, H, L, V):
+    "The batch, the bare nn.RNN and the runs the what-if cases share."
     x = torch.randint(0, V, (B, 16))
     small, rnn, e = x[:B // 2], nn.RNN(H, H, L, batch_first=True), torch.randn(B, 16, H)
     def exported(h):
@@ -77,6 +78,11 @@ def _what_if_cases(B, H, L, V):
     def exported_reset_to_0():
         m = LMModel5(V, H, L); m(x); m.h = 0; m.reset()
         return _works(m, x)
+    return x, small, rnn, e, exported, book, book_reset_to_0, exported_reset_to_0
+
+# %% ../nbs/api/04_whatif.ipynb #82ecc125
+def _what_if_cases(B, H, L, V):
+    x, small, rnn, e, exported, book, book_reset_to_0, exported_reset_to_0 = _what_if_parts(B, H, L, V)
     cases = [
         ('Start nn.RNN from h = 0, as LMModel4 does', 'rnn(emb, 0)', lambda: rnn(e, 0), exported(0),
          'nn.RNN asks the state for its dimensions first; an int has none, and nothing broadcasts it.'),
